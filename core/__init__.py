@@ -1,0 +1,35 @@
+"""frontdesk: a plugin-based help desk on Pyramid and pluggy.
+
+Plugin authors import what they need from here::
+
+    from frontdesk import PluginInfo, hookimpl, MenuItem, Menu, Permission, Role
+"""
+
+__version__ = "0.1.0"
+
+import warnings  # noqa: E402
+
+# Pyramid 2.x imports setuptools' deprecated pkg_resources; the notice is not actionable
+# by our users and would otherwise open every CLI run.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+
+from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
+from frontdesk.navigation import Menu, MenuItem
+from frontdesk.permissions import Permission, Role
+from frontdesk.pluginmanager import PluginInfo, hookimpl
+from frontdesk.slots import Slot, TicketColumn
+
+__all__ = [
+    "Edition",
+    "License",
+    "LicenseRefusal",
+    "Menu",
+    "MenuItem",
+    "Permission",
+    "PluginInfo",
+    "Role",
+    "Slot",
+    "TicketColumn",
+    "__version__",
+    "hookimpl",
+]

@@ -1,0 +1,86 @@
+"""Creating and finding users: the one place every interface and the CLI go through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.users import Department, User
+from frontdesk.passwords import hash_password, password_problem
+from frontdesk.permissions import Role
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,149}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class ValidationError(Exception):
+    """Bad input; ``errors`` maps a field name to the message shown beside it."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def find_user(db: Session, login: str) -> User | None:
+    return db.scalar(select(User).where(User.login_key == login.strip().casefold()))
+
+
+def find_departments(db: Session, names: Iterable[str]) -> tuple[list[Department], list[str]]:
+    """Departments by name (case-insensitive), and the names that matched none."""
+    found, missing = [], []
+    for name in names:
+        dept = db.scalar(select(Department).where(Department.name.ilike(name.strip())))
+        (found.append(dept) if dept is not None else missing.append(name))
+    return found, missing
+
+
+def create_user(
+    db: Session,
+    *,
+    username: str,
+    role: Role | str,
+    password: str | None,
+    display_name: str | None = None,
+    email: str | None = None,
+    departments: Iterable[str] = (),
+) -> User:
+    """Validate and add a user; raises :class:`ValidationError` with per-field messages."""
+    errors: dict[str, str] = {}
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        errors["username"] = (
+            "Use 2-150 letters, digits or . _ @ + -, starting with a letter or digit."
+        )
+    elif find_user(db, username) is not None:
+        errors["username"] = f"The username {username!r} is taken."
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = "Choose customer, agent or administrator."
+    if email:
+        email = email.strip()
+        if not EMAIL_RE.match(email):
+            errors["email"] = "Enter an email address like name@example.com."
+    if password is not None and (problem := password_problem(password)):
+        errors["password"] = problem
+    depts, missing = find_departments(db, departments)
+    if missing:
+        errors["department"] = f"No department named {', '.join(map(repr, missing))}."
+    elif depts and role == Role.CUSTOMER:
+        errors["department"] = "Customers do not belong to departments."
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip() or username,
+        email=email or None,
+        role=Role(role).value,
+        password_hash=hash_password(password) if password else None,
+        departments=depts,
+    )
+    db.add(user)
+    db.flush()
+    return user

@@ -1,0 +1,28 @@
+"""The core's own contributions, made through the same hooks any plugin uses."""
+
+from __future__ import annotations
+
+from frontdesk.permissions import Permission, Role
+from frontdesk.pluginmanager import PluginInfo, hookimpl
+
+PLUGIN = PluginInfo(
+    name="core",
+    title="Core",
+    description="Users, departments, tickets, licensing and the plugin machinery.",
+)
+
+
+@hookimpl
+def frontdesk_permissions() -> list[Permission]:
+    return [
+        Permission(
+            name="core:plugins:manage",
+            title="Switch plugins on and off",
+            default_roles=frozenset({Role.ADMINISTRATOR}),
+        ),
+        Permission(
+            name="core:license:manage",
+            title="Install and remove the license",
+            default_roles=frozenset({Role.ADMINISTRATOR}),
+        ),
+    ]

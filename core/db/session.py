@@ -1,0 +1,134 @@
+"""Engine, sessions and the one-transaction-per-request wiring.
+
+``request.dbsession`` is joined to ``request.tm`` (pyramid_tm + zope.sqlalchemy): the
+request commits whole or not at all, and pyramid_retry replays it on a serialization
+failure, a deadlock or a busy SQLite database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import transaction
+import zope.sqlalchemy
+from pyramid.config import Configurator
+from pyramid.request import Request
+from pyramid_retry import mark_error_retryable
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+#: Test seam: a session placed here in the WSGI environ is used instead of a new one.
+ENVIRON_SESSION_KEY = "frontdesk.dbsession"
+
+def engine_from_settings(settings: dict[str, Any]) -> Engine:
+    """Create the engine for ``sqlalchemy.url``; SQLite gets WAL, foreign keys, busy timeout."""
+    url = make_url(settings.get("sqlalchemy.url") or "sqlite:///var/frontdesk.sqlite")
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 15})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's implicit transactions break SAVEPOINT; emit BEGIN ourselves (the
+        # pattern SQLAlchemy documents). A lock conflict then surfaces as "database is
+        # locked", which pyramid_retry replays.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=int(settings.get("sqlalchemy.pool_size", 5)))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    # expire_on_commit=False: objects stay readable after commit, e.g. by views that
+    # render after pyramid_tm's commit and by after-commit event snapshots.
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def tm_session(factory: sessionmaker[Session], manager: transaction.TransactionManager) -> Session:
+    """A session whose commit and rollback follow ``manager``'s transaction."""
+    dbsession = factory()
+    zope.sqlalchemy.register(dbsession, transaction_manager=manager)
+    return dbsession
+
+
+def is_retryable_db_error(exc: BaseException) -> bool:
+    """Serialization failures and deadlocks (PostgreSQL class 40, psycopg 2 or 3) and a
+    locked SQLite database: the request may succeed if it is simply run again.
+
+    zope.sqlalchemy already recognises most of these while the transaction is open, but
+    not when they surface at COMMIT (after its data manager is gone) and never SQLite's
+    "database is locked"; this check is applied to every failed request.
+    """
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return False
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate:
+        return str(sqlstate).startswith("40")
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def retry_marker_tween_factory(handler: Any, registry: Any) -> Any:
+    """Mark retryable database errors for pyramid_retry, raised or rendered alike."""
+
+    def tween(request: Request) -> Any:
+        try:
+            response = handler(request)
+        except Exception as exc:
+            if is_retryable_db_error(exc):
+                mark_error_retryable(exc)
+            raise
+        exc = getattr(request, "exception", None)
+        if exc is not None and is_retryable_db_error(exc):
+            mark_error_retryable(exc)
+        return response
+
+    return tween
+
+
+def _dbsession(request: Request) -> Session:
+    seam = request.environ.get(ENVIRON_SESSION_KEY)
+    if seam is not None:
+        return seam
+    return tm_session(request.registry["dbsession_factory"], request.tm)
+
+
+def _skip_static(request: Request) -> bool:
+    """pyramid_tm activate hook: static files need no transaction."""
+    return "/static/" not in request.path_info
+
+
+def includeme(config: Configurator) -> None:
+    """Engine in the registry, ``request.dbsession`` per request, tm + retry."""
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    settings.setdefault("tm.activate_hook", _skip_static)
+    settings.setdefault("retry.attempts", 3)
+    settings.setdefault("tm.annotate_user", False)
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    config.add_tween(
+        "frontdesk.db.session.retry_marker_tween_factory", over="pyramid_tm.tm_tween_factory"
+    )
+    engine = settings.get("frontdesk.engine") or engine_from_settings(settings)
+    config.registry["dbengine"] = engine
+    config.registry["dbsession_factory"] = session_factory(engine)
+    config.add_request_method(_dbsession, "dbsession", reify=True)
+
+
+def redacted_url(url: str) -> str:
+    """The database URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)

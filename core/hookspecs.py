@@ -1,0 +1,282 @@
+"""The hook specifications: frontdesk's public plugin API.
+
+Every hook is prefixed ``frontdesk_`` and is always called with keyword arguments, so an
+implementation may accept any subset of the documented arguments and a spec can grow a new
+argument without breaking existing plugins.
+
+The API is versioned by :data:`API_VERSION` (it follows the core's version: a hook is only
+removed in a major release). A renamed hook keeps working for one release through
+:data:`RENAMED_HOOKS`: a plugin that still implements the old name is wired to the new one
+and a :class:`FrontdeskDeprecationWarning` names the plugin.
+
+Every spec below is documented in ``docs/plugin-authors/hooks.rst``; a test checks both
+stay in step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
+    from markupsafe import Markup
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+
+    from frontdesk import events
+    from frontdesk.db.users import User
+    from frontdesk.licensing import License, LicenseRefusal
+    from frontdesk.navigation import Menu, MenuItem
+    from frontdesk.permissions import Permission
+    from frontdesk.slots import Slot, TicketColumn
+
+PROJECT = "frontdesk"
+API_VERSION = "1.0"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+#: Old hook name -> current hook name. Implementations of an old name are called as the
+#: new hook, with a deprecation warning, for one release after the rename.
+RENAMED_HOOKS: dict[str, str] = {}
+
+
+class FrontdeskDeprecationWarning(DeprecationWarning):
+    """A plugin uses a part of the plugin API that will be removed."""
+
+
+# ---------------------------------------------------------------------------------------
+# Configuration time: called once while the application is built.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def frontdesk_configure(config: Configurator) -> None:
+    """Register the plugin's routes, views, static assets and subscribers.
+
+    Called once per loaded plugin while the app is built, in plugin load order. ``config``
+    is a Pyramid Configurator whose package is the plugin's own module, so relative specs
+    such as ``config.include(".routes")``, ``config.scan(".views")`` and the renderer
+    ``"templates/page.pt"`` resolve inside the plugin. Core records which plugin added
+    each route: the route answers 404 whenever the plugin is disabled, unlicensed or
+    missing a required plugin, without the plugin checking anything itself.
+
+    Do not call ``config.commit()``: two plugins claiming the same route name or view
+    must fail at startup rather than win by load order.
+
+    :param config: the Configurator scoped to the plugin.
+    :returns: nothing.
+    """
+
+
+@hookspec
+def frontdesk_permissions() -> list[Permission]:
+    """Declare the permissions the plugin introduces.
+
+    Called once while the app is built. Names follow ``<plugin>:<resource>:<action>``
+    and must be unique across all plugins (a duplicate stops the app at startup).
+    ``Permission.default_roles`` says which built-in roles hold it until an administrator
+    changes the grants.
+
+    :returns: a list of :class:`frontdesk.Permission`.
+        Results from all plugins are combined.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Request time: authentication and navigation.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def frontdesk_authenticate(
+    request: Request, login: str, password: str, interface: str
+) -> User | None:
+    """Check a login and password typed into a login form.
+
+    Called on every login attempt, after throttling, in plugin order (the local password
+    store is one implementation among others). Return the matching active user, creating
+    or updating the local row if the user comes from an outside directory; return
+    ``None`` to let the next authenticator try.
+
+    :param request: the current request.
+    :param login: the login as typed (not normalised).
+    :param password: the password as typed. Never log it.
+    :param interface: ``"portal"``, ``"management"`` or ``"mobile"``.
+    :returns: a :class:`frontdesk.db.users.User` or ``None``.
+        Stops at first non-None result.
+    """
+
+
+@hookspec(firstresult=True)
+def frontdesk_identity_from_request(request: Request, interface: str) -> User | None:
+    """Recognise a user from the request itself (an API token, a trusted SSO header).
+
+    Called once per request when the interface's login session holds no user.
+
+    :param request: the current request.
+    :param interface: ``"portal"``, ``"management"`` or ``"mobile"``.
+    :returns: a :class:`frontdesk.db.users.User` or ``None``.
+        Stops at first non-None result.
+    """
+
+
+@hookspec
+def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
+    """Contribute entries to a menu.
+
+    Called each time a page renders ``menu``. Core drops items whose route belongs to a
+    plugin that is off and items whose ``permission`` the user lacks, then sorts by
+    ``order`` and label: a plugin never checks roles itself.
+
+    :param request: the current request.
+    :param menu: which menu is being drawn, e.g. ``Menu.PORTAL`` (the portal's main
+        navigation) or ``Menu.PORTAL_USER`` (the display-name dropdown).
+    :returns: a list of :class:`frontdesk.MenuItem`. Results from all plugins are combined.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Request time: UI slots, named places in the templates where plugins add content.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> str | Markup | None:
+    """Add content to a named place in a page.
+
+    Called each time a page renders ``slot``. A plain ``str`` is escaped; return a
+    :class:`markupsafe.Markup` for HTML you built safely. Inline scripts are refused by
+    the Content-Security-Policy: link script files from your static assets instead.
+
+    :param request: the current request.
+    :param slot: the place, e.g. ``Slot.PAGE_HEAD``, ``Slot.TICKET_SIDE_PANEL`` or
+        ``Slot.DASHBOARD_WIDGETS``.
+    :param context: what the page is about (the ticket for ticket slots), else ``None``.
+    :returns: content or ``None``. Results from all plugins are combined in plugin order.
+    """
+
+
+@hookspec
+def frontdesk_ticket_list_columns(request: Request) -> list[TicketColumn]:
+    """Add columns to ticket lists.
+
+    Called each time a ticket list renders, in the portal, management and mobile views.
+
+    :param request: the current request.
+    :returns: a list of :class:`frontdesk.TicketColumn`. Results from all plugins are
+        combined, ordered by ``order``.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Edition licensing.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def frontdesk_verify_license(
+    key: str, trusted_keys: dict[str, bytes]
+) -> License | LicenseRefusal | None:
+    """Turn a license key into a License, or refuse it.
+
+    Called when a key is installed and whenever the current edition is computed (the
+    result is cached per process until the license changes). The built-in verifier checks
+    an Ed25519 signature offline; a plugin may add another scheme. Return ``None`` for a
+    key in a format you do not handle.
+
+    :param key: the key as pasted or stored.
+    :param trusted_keys: key name -> raw Ed25519 public key bytes that may sign licenses.
+    :returns: a :class:`frontdesk.License`, a :class:`frontdesk.LicenseRefusal` with a
+        message for the administrator, or ``None``. Stops at first non-None result.
+    """
+
+
+# ---------------------------------------------------------------------------------------
+# Events: called after the transaction that caused them has committed, so a rolled-back
+# or retried request never notifies anyone. ``event`` is a frozen snapshot (see
+# ``frontdesk.events``); the request's database session is closed by then.
+# ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def frontdesk_ticket_created(event: events.TicketCreated, request: Request) -> None:
+    """A ticket was created.
+
+    :param event: the ticket's snapshot. :param request: the request that created it.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_ticket_replied(event: events.TicketReplied, request: Request) -> None:
+    """A message (reply or internal note) was added to a ticket.
+
+    :param event: ticket and message snapshot. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_ticket_status_changed(
+    event: events.TicketStatusChanged, request: Request
+) -> None:
+    """A ticket's status changed (open, waiting, on hold, closed).
+
+    :param event: old and new status. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_ticket_assigned(event: events.TicketAssigned, request: Request) -> None:
+    """A ticket was assigned to an agent, or unassigned.
+
+    :param event: old and new assignee ids. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_chat_started(event: events.ChatStarted, request: Request) -> None:
+    """A customer started a live chat.
+
+    :param event: the chat's snapshot. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_chat_message(event: events.ChatMessage, request: Request) -> None:
+    """A message was posted in a live chat.
+
+    :param event: chat and message snapshot. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_chat_ended(event: events.ChatEnded, request: Request) -> None:
+    """A live chat was ended by the customer or an agent.
+
+    :param event: the chat's snapshot. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_article_published(event: events.ArticlePublished, request: Request) -> None:
+    """A knowledge-base article was published.
+
+    :param event: the article's snapshot. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """
+
+
+@hookspec
+def frontdesk_user_logged_in(event: events.UserLoggedIn, request: Request) -> None:
+    """A user logged into an interface.
+
+    :param event: user id and interface. :param request: the request.
+    :returns: nothing. All implementations are called.
+    """

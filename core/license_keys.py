@@ -1,0 +1,51 @@
+"""The public keys trusted to sign licenses: the vendor's, shipped in the package, plus
+any the ini lists under ``frontdesk.license.public_keys``."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+class KeyConfigError(Exception):
+    """A public key listed in the settings cannot be read."""
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except ValueError as exc:
+        raise KeyConfigError(f"{where}: not a base64 public key") from exc
+    if len(raw) != 32:
+        raise KeyConfigError(f"{where}: an Ed25519 public key is 32 bytes, got {len(raw)}")
+    return raw
+
+
+def vendor_keys() -> dict[str, bytes]:
+    """Keys shipped in ``frontdesk/keys/*.pub``, named ``vendor:<file stem>``."""
+    keys: dict[str, bytes] = {}
+    folder = resources.files("frontdesk") / "keys"
+    if folder.is_dir():
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".pub"):
+                keys[f"vendor:{entry.name[:-4]}"] = _decode(entry.read_text(), entry.name)
+    return keys
+
+
+def trusted_public_keys(settings: Mapping[str, Any]) -> dict[str, bytes]:
+    """Vendor keys plus the ini's: one ``.pub`` file path per line (relative to the ini)."""
+    keys = vendor_keys()
+    here = Path(settings.get("here", "."))
+    for line in str(settings.get("frontdesk.license.public_keys", "")).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        path = (here / line) if not Path(line).is_absolute() else Path(line)
+        if not path.exists():
+            # A development key is created by ``frontdesk init``; until then it is absent.
+            continue
+        keys[f"local:{path.stem}"] = _decode(path.read_text(), str(path))
+    return keys

@@ -1,0 +1,47 @@
+"""Schema migrations: core's Alembic branch plus one branch per plugin that owns tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from alembic import command
+from alembic.config import Config
+from pyramid.path import AssetResolver
+from sqlalchemy import Engine
+
+from frontdesk.pluginmanager import Plugins
+
+CORE_VERSIONS = "frontdesk:migrations/versions"
+
+
+def version_locations(plugins: Plugins | None) -> list[str]:
+    """Folders holding revisions: core's, then each loaded plugin's."""
+    specs = [CORE_VERSIONS]
+    if plugins is not None:
+        specs += [p.info.migrations for p in plugins if p.info.migrations]
+    resolver = AssetResolver()
+    return [resolver.resolve(spec).abspath() for spec in specs]
+
+
+def alembic_config(plugins: Plugins | None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", AssetResolver().resolve("frontdesk:migrations").abspath())
+    # os.pathsep-free separator so folder names with spaces or colons are safe.
+    config.set_main_option("path_separator", "newline")
+    config.set_main_option("version_locations", "\n".join(version_locations(plugins)))
+    return config
+
+
+def upgrade(engine: Engine, plugins: Plugins | None = None, target: str = "heads") -> None:
+    """Bring core and every loaded plugin's tables to ``target`` (all heads by default)."""
+    config = alembic_config(plugins)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, target)
+
+
+def current_heads(engine: Engine) -> Iterable[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_heads()

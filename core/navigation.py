@@ -1,0 +1,80 @@
+"""Menus drawn by the layouts and filled through ``frontdesk_menu_items``."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyramid.request import Request
+
+
+class Menu(enum.StrEnum):
+    """Every menu a plugin can add to: each interface's main menu and user dropdown."""
+
+    PORTAL = "portal"
+    PORTAL_USER = "portal.user"
+    MANAGEMENT = "management"
+    MANAGEMENT_USER = "management.user"
+    MOBILE = "mobile"
+    MOBILE_USER = "mobile.user"
+
+    @classmethod
+    def for_interface(cls, interface: str, *, user: bool = False) -> Menu:
+        return cls(f"{interface}.user" if user else interface)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MenuItem:
+    """One menu entry. Give either ``route_name`` (preferred) or an absolute ``url``."""
+
+    label: str
+    route_name: str | None = None
+    url: str | None = None
+    permission: str | None = None
+    order: int = 100
+    new_window: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.route_name is None) == (self.url is None):
+            raise ValueError(f"menu item {self.label!r} needs exactly one of route_name or url")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolvedMenuItem:
+    """A menu entry ready to draw: its URL built, its visibility already checked."""
+
+    label: str
+    href: str
+    new_window: bool
+    current: bool
+
+
+def menu(request: Request, which: Menu) -> list[ResolvedMenuItem]:
+    """The entries of ``which`` that this request's user may see, in order."""
+    plugins = request.registry.frontdesk_plugins
+    items: list[MenuItem] = [
+        item
+        for batch in plugins.hook.frontdesk_menu_items(request=request, menu=which)
+        for item in batch or ()
+    ]
+    resolved = []
+    for item in sorted(items, key=lambda i: (i.order, i.label)):
+        if item.route_name is not None:
+            if not plugins.route_is_active(request, item.route_name):
+                continue
+            href = request.route_path(item.route_name)
+        else:
+            href = item.url
+        if item.permission and not request.has_permission(item.permission):
+            continue
+        resolved.append(
+            ResolvedMenuItem(
+                label=item.label,
+                href=href,
+                new_window=item.new_window,
+                current=href == request.path,
+            )
+        )
+    return resolved

@@ -1,0 +1,47 @@
+/* frontdesk.js: small progressive enhancements. Loaded with defer; no globals. */
+(function () {
+  'use strict';
+
+  function openUserMenus() {
+    return document.querySelectorAll('details.user-menu[open]');
+  }
+
+  // Close an open user menu when clicking anywhere outside it.
+  document.addEventListener('click', function (event) {
+    openUserMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+
+  // Escape closes an open user menu and returns focus to its summary
+  // (unless the user has already moved focus somewhere else on the page).
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== 'Escape' && event.key !== 'Esc') {
+      return;
+    }
+    openUserMenus().forEach(function (menu) {
+      var active = document.activeElement;
+      var focusWasInMenu = !active || active === document.body || menu.contains(active);
+      menu.open = false;
+      var summary = menu.querySelector('summary');
+      if (summary && focusWasInMenu) {
+        summary.focus();
+      }
+    });
+  });
+
+  // <form data-confirm="Really delete?"> asks before submitting.
+  // Capture phase, so a refusal also stops any other submit handlers.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) {
+      return;
+    }
+    if (!window.confirm(form.dataset.confirm || 'Are you sure?')) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+})();

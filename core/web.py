@@ -1,0 +1,154 @@
+"""Page chrome shared by every interface: layout globals, static assets, security
+headers and the 400/403/404/500 pages (HTML, or JSON for JSON clients)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+from pyramid.config import Configurator
+from pyramid.events import BeforeRender, NewResponse
+from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
+from pyramid.renderers import get_renderer, render_to_response
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from frontdesk.interfaces import Interface
+from frontdesk.navigation import Menu, ResolvedMenuItem, menu
+from frontdesk.plugin_state import PluginUnavailable
+from frontdesk.slots import render_slot
+
+log = logging.getLogger(__name__)
+
+LAYOUT = "frontdesk:templates/layout.pt"
+ERROR_TEMPLATE = "frontdesk:templates/error.pt"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+@dataclass
+class UI:
+    """What the layout needs, computed lazily from the request (``ui`` in templates)."""
+
+    request: Request
+
+    @property
+    def product_name(self) -> str:
+        return str(self.request.registry.settings.get("frontdesk.product_name", "frontdesk"))
+
+    @property
+    def interface(self) -> Interface:
+        return self.request.interface
+
+    @property
+    def home_url(self) -> str:
+        return self.request.application_url + self.interface.prefix
+
+    @property
+    def user(self) -> Any:
+        return self.request.user
+
+    def menu(self) -> list[ResolvedMenuItem]:
+        return menu(self.request, Menu.for_interface(self.interface.value))
+
+    def user_menu(self) -> list[ResolvedMenuItem]:
+        return menu(self.request, Menu.for_interface(self.interface.value, user=True))
+
+    def login_url(self) -> str | None:
+        route = f"{self.interface.value}.login"
+        plugins = self.request.registry.frontdesk_plugins
+        return self.request.route_path(route) if plugins.route_is_active(self.request, route) else None
+
+    def flashes(self) -> list[tuple[str, str]]:
+        session = self.request.session
+        return [(queue, msg) for queue in ("error", "success", "") for msg in session.pop_flash(queue)]
+
+    def slot(self, name: str, context: Any = None) -> Markup:
+        return render_slot(self.request, name, context)
+
+    def static(self, path: str) -> str:
+        return self.request.static_path(path)
+
+
+def add_renderer_globals(event: BeforeRender) -> None:
+    request = event.get("request")
+    if request is not None:
+        event.setdefault("ui", UI(request))
+        event.setdefault("layout", get_renderer(LAYOUT).implementation())
+
+
+def add_security_headers(event: NewResponse) -> None:
+    for header, value in SECURITY_HEADERS.items():
+        event.response.headers.setdefault(header, value)
+
+
+def wants_json(request: Request) -> bool:
+    """API paths, and clients that prefer JSON to HTML."""
+    if "/api/" in request.path_info:
+        return True
+    offers = request.accept.acceptable_offers(["text/html", "application/json"])
+    return bool(offers) and offers[0][0] == "application/json"
+
+
+def error_response(request: Request, status: int, title: str, message: str) -> Response:
+    """An error page in the layout, or ``{"error": ...}`` for JSON clients."""
+    if wants_json(request):
+        response = Response(json={"error": {"status": status, "title": title, "message": message}})
+    else:
+        try:
+            response = render_to_response(
+                ERROR_TEMPLATE, {"title": title, "message": message, "status": status}, request
+            )
+        except Exception:  # the layout itself failed (e.g. database down): plain page
+            log.exception("error page could not render")
+            response = Response(f"{status} {title}\n\n{message}\n", content_type="text/plain")
+    response.status_int = status
+    return response
+
+
+@notfound_view_config()
+def not_found(exc: HTTPNotFound, request: Request) -> Response:
+    if isinstance(exc, PluginUnavailable):
+        return error_response(request, 404, "Not available", f"{exc.detail}.")
+    return error_response(request, 404, "Page not found", "There is nothing at this address.")
+
+
+@forbidden_view_config()
+def forbidden(exc: HTTPForbidden, request: Request) -> Response:
+    return error_response(request, 403, "Access denied", "You may not open this page.")
+
+
+@exception_view_config(HTTPException)
+def http_error(exc: HTTPException, request: Request) -> Response:
+    if exc.code and exc.code < 400:  # redirects raised as exceptions pass through
+        return exc
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail else exc.explanation
+    return error_response(request, exc.code or 500, exc.title, message)
+
+
+@exception_view_config(Exception)
+def server_error(exc: Exception, request: Request) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(
+        request, 500, "Something went wrong",
+        "The request could not be completed and nothing was saved. Please try again.",
+    )
+
+
+def includeme(config: Configurator) -> None:
+    """Layout globals, core static assets, security headers, error pages."""
+    config.add_subscriber(add_renderer_globals, BeforeRender)
+    config.add_subscriber(add_security_headers, NewResponse)
+    config.add_static_view(name="static/frontdesk", path="frontdesk:static", cache_max_age=3600)
+    config.scan("frontdesk.web")

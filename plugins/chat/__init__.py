@@ -1,0 +1,36 @@
+"""Live chat: portal and management pages."""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+from pyramid.request import Request
+from pyramid.view import view_config
+
+from frontdesk import Menu, MenuItem, PluginInfo, hookimpl
+
+PLUGIN = PluginInfo(
+    name="chat",
+    title="Live chat",
+    description="Customers chat with agents in real time.",
+    version="0.1.0",
+    requires=("portal",),
+    requires_core=">=0.1,<1",
+)
+
+
+@hookimpl
+def frontdesk_configure(config: Configurator) -> None:
+    config.add_route("chat.home", "/chat/")
+    config.scan()
+
+
+@hookimpl
+def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
+    if menu == Menu.PORTAL:
+        return [MenuItem(label="Live chat", route_name="chat.home", order=20)]
+    return []
+
+
+@view_config(route_name="chat.home", renderer="templates/home.pt")
+def home(request: Request) -> dict:
+    return {}

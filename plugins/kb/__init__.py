@@ -1,0 +1,36 @@
+"""Knowledge base: portal and management pages."""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+from pyramid.request import Request
+from pyramid.view import view_config
+
+from frontdesk import Menu, MenuItem, PluginInfo, hookimpl
+
+PLUGIN = PluginInfo(
+    name="kb",
+    title="Knowledge base",
+    description="Articles customers can search before they ask.",
+    version="0.1.0",
+    requires=("portal",),
+    requires_core=">=0.1,<1",
+)
+
+
+@hookimpl
+def frontdesk_configure(config: Configurator) -> None:
+    config.add_route("kb.home", "/kb/")
+    config.scan()
+
+
+@hookimpl
+def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
+    if menu == Menu.PORTAL:
+        return [MenuItem(label="Knowledge base", route_name="kb.home", order=20)]
+    return []
+
+
+@view_config(route_name="kb.home", renderer="templates/home.pt")
+def home(request: Request) -> dict:
+    return {}

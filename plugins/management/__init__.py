@@ -1,0 +1,53 @@
+"""The agents' and administrators' interface, mounted at ``/management/``."""
+
+from __future__ import annotations
+
+import enum
+
+from pyramid.config import Configurator
+from pyramid.request import Request
+
+from frontdesk import Menu, MenuItem, Permission, PluginInfo, Role, hookimpl
+
+PLUGIN = PluginInfo(
+    name="management",
+    title="Management interface",
+    description="Agents answer tickets and chats; administrators configure the help desk.",
+    version="0.1.0",
+    requires_core=">=0.1,<1",
+)
+
+
+class P(enum.StrEnum):
+    DashboardView = "management:dashboard:view"
+
+
+@hookimpl
+def frontdesk_configure(config: Configurator) -> None:
+    config.add_route("management.home", "/management/")
+    config.add_route("management.legacy_root", "/management/root.aspx")
+    config.scan(".views")
+
+
+@hookimpl
+def frontdesk_permissions() -> list[Permission]:
+    return [
+        Permission(
+            name=P.DashboardView,
+            title="Open the management interface",
+            default_roles=frozenset({Role.AGENT, Role.ADMINISTRATOR}),
+        )
+    ]
+
+
+@hookimpl
+def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
+    if menu == Menu.MANAGEMENT:
+        return [MenuItem(label="Dashboard", route_name="management.home",
+                         permission=P.DashboardView, order=0)]
+    if menu == Menu.MANAGEMENT_USER:
+        return [MenuItem(label="Portal", route_name="portal.home", new_window=True, order=0)]
+    if menu == Menu.PORTAL_USER:
+        return [MenuItem(label="Management Interface", route_name="management.home",
+                         permission=P.DashboardView, order=50)]
+    return []

@@ -1,0 +1,19 @@
+"""Management pages."""
+
+from pyramid.httpexceptions import HTTPMovedPermanently
+from pyramid.request import Request
+from pyramid.view import view_config
+
+from frontdesk.plugins.management import P
+
+
+@view_config(route_name="management.home", renderer="templates/dashboard.pt",
+             permission=P.DashboardView)
+def dashboard(request: Request) -> dict:
+    return {}
+
+
+@view_config(route_name="management.legacy_root")
+def legacy_root(request: Request) -> HTTPMovedPermanently:
+    """Old bookmarks of ``/management/root.aspx`` land on the dashboard."""
+    return HTTPMovedPermanently(location=request.route_url("management.home"))

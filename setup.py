@@ -1,0 +1,65 @@
+"""Distribution ``frontdesk``: the core package and the five built-in plugins.
+
+``core/`` is the import package ``frontdesk``; ``plugins/`` is ``frontdesk.plugins``, so
+``plugins/<name>/`` imports as ``frontdesk.plugins.<name>``. The built-in plugins are
+declared in the ``frontdesk.plugins`` entry-point group exactly like a third party's.
+"""
+
+from setuptools import find_packages, setup
+
+CORE_PACKAGES = ["frontdesk"] + [f"frontdesk.{p}" for p in find_packages("core")]
+PLUGIN_PACKAGES = ["frontdesk.plugins"] + [
+    f"frontdesk.plugins.{p}" for p in find_packages("plugins")
+]
+BUILTIN_PLUGINS = ["portal", "management", "mobile", "kb", "chat"]
+PACKAGE_DATA = ["templates/*.pt", "templates/**/*.pt", "static/*", "static/**/*",
+                "migrations/script.py.mako", "migrations/versions/*.py", "keys/*.pub"]
+
+setup(
+    name="frontdesk",
+    version="0.1.0",
+    description="A plugin-based, extensible help desk on Pyramid and pluggy",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.11",
+    package_dir={"frontdesk": "core", "frontdesk.plugins": "plugins"},
+    packages=CORE_PACKAGES + PLUGIN_PACKAGES,
+    package_data={pkg: PACKAGE_DATA for pkg in CORE_PACKAGES + PLUGIN_PACKAGES},
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        "alembic>=1.13",
+        "argon2-cffi>=23.1",
+        "cryptography>=42",
+        "markupsafe>=2.1",
+        "packaging>=23",
+        "plaster_pastedeploy>=1.0",
+        "pluggy>=1.5",
+        "psycopg[binary]>=3.1",
+        "pyramid>=2.0.2",
+        "pyramid_chameleon>=0.3",
+        "pyramid_retry>=2.1",
+        "pyramid_tm>=2.5",
+        # Pyramid 2.x still imports pkg_resources, which newer setuptools dropped.
+        "setuptools>=68,<81",
+        "sqlalchemy>=2.0.30",
+        "transaction>=4",
+        "waitress>=3",
+        "zope.sqlalchemy>=3.1",
+    ],
+    extras_require={
+        "test": [
+            "playwright>=1.45",
+            "pytest>=8",
+            "pytest-cov>=5",
+            "pytest-xdist>=3.5",
+            "ruff>=0.5",
+            "webtest>=3",
+        ],
+    },
+    entry_points={
+        "paste.app_factory": ["main = frontdesk.app:main"],
+        "console_scripts": ["frontdesk = frontdesk.cli:main"],
+        "frontdesk.plugins": [f"{n} = frontdesk.plugins.{n}" for n in BUILTIN_PLUGINS],
+    },
+)
