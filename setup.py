@@ -5,6 +5,8 @@
 declared in the ``frontdesk.plugins`` entry-point group exactly like a third party's.
 """
 
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 CORE_PACKAGES = ["frontdesk"] + [f"frontdesk.{p}" for p in find_packages("core")]
@@ -12,14 +14,21 @@ PLUGIN_PACKAGES = ["frontdesk.plugins"] + [
     f"frontdesk.plugins.{p}" for p in find_packages("plugins")
 ]
 BUILTIN_PLUGINS = ["portal", "management", "mobile", "kb", "chat"]
-PACKAGE_DATA = ["templates/*.pt", "templates/**/*.pt", "static/*", "static/**/*",
-                "migrations/script.py.mako", "migrations/versions/*.py", "keys/*.pub"]
+PACKAGE_DATA = [
+    "templates/*.pt",
+    "templates/**/*.pt",
+    "static/*",
+    "static/**/*",
+    "migrations/script.py.mako",
+    "migrations/versions/*.py",
+    "keys/*.pub",
+]
 
 setup(
     name="frontdesk",
     version="0.1.0",
     description="A plugin-based, extensible help desk on Pyramid and pluggy",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=Path("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
     package_dir={"frontdesk": "core", "frontdesk.plugins": "plugins"},
@@ -54,6 +63,7 @@ setup(
             "pytest-cov>=5",
             "pytest-xdist>=3.5",
             "ruff>=0.5",
+            "beautifulsoup4>=4.12",
             "webtest>=3",
         ],
     },

@@ -7,17 +7,17 @@ Plugin authors import what they need from here::
 
 __version__ = "0.1.0"
 
-import warnings  # noqa: E402
+import warnings
 
 # Pyramid 2.x imports setuptools' deprecated pkg_resources; the notice is not actionable
 # by our users and would otherwise open every CLI run.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
-from frontdesk.navigation import Menu, MenuItem
-from frontdesk.permissions import Permission, Role
-from frontdesk.pluginmanager import PluginInfo, hookimpl
-from frontdesk.slots import Slot, TicketColumn
+from frontdesk.navigation import Menu, MenuItem  # noqa: E402
+from frontdesk.permissions import Permission, Role  # noqa: E402
+from frontdesk.pluginmanager import PluginInfo, hookimpl  # noqa: E402
+from frontdesk.slots import Slot, TicketColumn  # noqa: E402
 
 __all__ = [
     "Edition",

@@ -64,11 +64,14 @@ def make_app(
 def _declared_permissions(loaded: Plugins) -> list[tuple[str, list[Any]]]:
     """``(plugin name, permissions)`` for every plugin that can run on this core."""
     return [
-        (plugin.info.name, [
-            permission
-            for batch in _call_for(loaded, plugin, "frontdesk_permissions")()
-            for permission in batch or ()
-        ])
+        (
+            plugin.info.name,
+            [
+                permission
+                for batch in _call_for(loaded, plugin, "frontdesk_permissions")()
+                for permission in batch or ()
+            ],
+        )
         for plugin in loaded
         if not plugin.problem
     ]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pyramid.request import Request
+
+from frontdesk.auth import check_local_password
+from frontdesk.db.users import User
 from frontdesk.permissions import Permission, Role
 from frontdesk.pluginmanager import PluginInfo, hookimpl
 
@@ -26,3 +30,9 @@ def frontdesk_permissions() -> list[Permission]:
             default_roles=frozenset({Role.ADMINISTRATOR}),
         ),
     ]
+
+
+@hookimpl(trylast=True)
+def frontdesk_authenticate(request: Request, login: str, password: str) -> User | None:
+    """The local password store answers after any directory a plugin adds."""
+    return check_local_password(request.dbsession, login, password)

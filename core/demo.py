@@ -52,27 +52,82 @@ PEOPLE = [
 
 TICKETS = [
     # requester, department, subject, status, priority, conversation [(author, kind, body)]
-    ("customer", "Support", "Cannot reset my password", "open", "high", [
-        ("customer", "customer", "The reset link in the email says it has expired, even right after I get it."),
-        ("agent", "agent", "Thanks Casey! Links expire after 30 minutes; could you check the clock on your phone?"),
-        ("agent", "note", "Possibly the mail scanner pre-fetching links. Check with IT."),
-    ]),
-    ("customer", "Billing", "Invoice 2026-114 charged twice", "waiting", "urgent", [
-        ("customer", "customer", "My card was charged twice for the November invoice."),
-        ("agent", "agent", "I see both charges. I have refunded one; could you confirm it arrived?"),
-    ]),
-    ("jordan", "Sales", "Upgrade to 25 seats", "open", "normal", [
-        ("jordan", "customer", "We would like to move from 10 to 25 seats next month. What would it cost?"),
-    ]),
-    ("mika", "Support", "Export to CSV misses the last column", "on_hold", "low", [
-        ("mika", "customer", "The 'Tags' column is empty in every CSV export."),
-        ("priya", "agent", "Reproduced, and reported to engineering. I will update you here."),
-    ]),
-    ("customer", "Support", "How do I add a colleague?", "closed", "normal", [
-        ("customer", "customer", "How can I invite a colleague to our account?"),
-        ("agent", "agent", "Under Settings, choose People, then Invite. Let me know if it works!"),
-        ("customer", "customer", "Worked, thank you."),
-    ]),
+    (
+        "customer",
+        "Support",
+        "Cannot reset my password",
+        "open",
+        "high",
+        [
+            (
+                "customer",
+                "customer",
+                "The reset link in the email says it has expired, even right after I get it.",
+            ),
+            (
+                "agent",
+                "agent",
+                "Thanks Casey! Links expire after 30 minutes; is the clock on your phone right?",
+            ),
+            ("agent", "note", "Possibly the mail scanner pre-fetching links. Check with IT."),
+        ],
+    ),
+    (
+        "customer",
+        "Billing",
+        "Invoice 2026-114 charged twice",
+        "waiting",
+        "urgent",
+        [
+            ("customer", "customer", "My card was charged twice for the November invoice."),
+            (
+                "agent",
+                "agent",
+                "I see both charges. I have refunded one; could you confirm it arrived?",
+            ),
+        ],
+    ),
+    (
+        "jordan",
+        "Sales",
+        "Upgrade to 25 seats",
+        "open",
+        "normal",
+        [
+            (
+                "jordan",
+                "customer",
+                "We would like to move from 10 to 25 seats next month. What would it cost?",
+            ),
+        ],
+    ),
+    (
+        "mika",
+        "Support",
+        "Export to CSV misses the last column",
+        "on_hold",
+        "low",
+        [
+            ("mika", "customer", "The 'Tags' column is empty in every CSV export."),
+            ("priya", "agent", "Reproduced, and reported to engineering. I will update you here."),
+        ],
+    ),
+    (
+        "customer",
+        "Support",
+        "How do I add a colleague?",
+        "closed",
+        "normal",
+        [
+            ("customer", "customer", "How can I invite a colleague to our account?"),
+            (
+                "agent",
+                "agent",
+                "Under Settings, choose People, then Invite. Let me know if it works!",
+            ),
+            ("customer", "customer", "Worked, thank you."),
+        ],
+    ),
 ]
 
 
@@ -100,13 +155,24 @@ def load_demo(db: Session) -> bool:
     passwords = {login.username: login.password for login in DEMO_LOGINS}
     admin = DEMO_LOGINS[0]
     if find_user(db, admin.username) is None:
-        create_user(db, username=admin.username, role="administrator", password=admin.password,
-                    display_name="Ada Administrator", email="admin@example.com")
+        create_user(
+            db,
+            username=admin.username,
+            role="administrator",
+            password=admin.password,
+            display_name="Ada Administrator",
+            email="admin@example.com",
+        )
     users = {}
     for username, role, display, email, dept_names in PEOPLE:
         user = find_user(db, username) or create_user(
-            db, username=username, role=role, display_name=display, email=email,
-            password=passwords.get(username, f"{username}-demo-password"), departments=dept_names,
+            db,
+            username=username,
+            role=role,
+            display_name=display,
+            email=email,
+            password=passwords.get(username, f"{username}-demo-password"),
+            departments=dept_names,
         )
         users[username] = user
 
@@ -115,16 +181,24 @@ def load_demo(db: Session) -> bool:
     for i, (requester, dept, subject, status, priority, conversation) in enumerate(TICKETS):
         created = start + dt.timedelta(days=i, hours=9)
         ticket = Ticket(
-            number=str(number + i), subject=subject, department=depts[dept],
-            requester=users[requester], status=TicketStatus(status).value,
-            priority=TicketPriority(priority).value, created_at=created, updated_at=created,
+            number=str(number + i),
+            subject=subject,
+            department=depts[dept],
+            requester=users[requester],
+            status=TicketStatus(status).value,
+            priority=TicketPriority(priority).value,
+            created_at=created,
+            updated_at=created,
             closed_at=created + dt.timedelta(hours=5) if status == "closed" else None,
             assignee=next((users[a] for a, k, _ in conversation if k != "customer"), None),
         )
         for j, (author, kind, body) in enumerate(conversation):
             at = created + dt.timedelta(hours=j)
-            ticket.messages.append(TicketMessage(
-                author=users[author], kind=MessageKind(kind).value, body=body, created_at=at))
+            ticket.messages.append(
+                TicketMessage(
+                    author=users[author], kind=MessageKind(kind).value, body=body, created_at=at
+                )
+            )
             ticket.updated_at = at
         db.add(ticket)
     set_setting(db, DEMO_MARKER, "1")

@@ -103,7 +103,9 @@ class UserLoggedIn(Event):
 
 def emit(request: Request, event: Event) -> None:
     """Deliver ``event`` to plugins once the request's transaction has committed."""
-    hook = getattr(request.registry.frontdesk_plugins.hook, event.hook)
+    # Resolved now, while the request can still read plugin state: plugins that are off
+    # hear nothing.
+    hook = getattr(request.registry.frontdesk_plugins.active_hook(request), event.hook)
 
     def deliver(committed: bool) -> None:
         if not committed:

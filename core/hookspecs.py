@@ -218,9 +218,7 @@ def frontdesk_ticket_replied(event: events.TicketReplied, request: Request) -> N
 
 
 @hookspec
-def frontdesk_ticket_status_changed(
-    event: events.TicketStatusChanged, request: Request
-) -> None:
+def frontdesk_ticket_status_changed(event: events.TicketStatusChanged, request: Request) -> None:
     """A ticket's status changed (open, waiting, on hold, closed).
 
     :param event: old and new status. :param request: the request.

@@ -25,7 +25,9 @@ def version_locations(plugins: Plugins | None) -> list[str]:
 
 def alembic_config(plugins: Plugins | None) -> Config:
     config = Config()
-    config.set_main_option("script_location", AssetResolver().resolve("frontdesk:migrations").abspath())
+    config.set_main_option(
+        "script_location", AssetResolver().resolve("frontdesk:migrations").abspath()
+    )
     # os.pathsep-free separator so folder names with spaces or colons are safe.
     config.set_main_option("path_separator", "newline")
     config.set_main_option("version_locations", "\n".join(version_locations(plugins)))

@@ -36,7 +36,9 @@ class DuplicatePermission(Exception):
     """Two plugins declared the same permission name."""
 
 
-def collect_permissions(declared: Iterable[tuple[str, Iterable[Permission]]]) -> dict[str, Permission]:
+def collect_permissions(
+    declared: Iterable[tuple[str, Iterable[Permission]]],
+) -> dict[str, Permission]:
     """Merge ``(plugin name, permissions)`` pairs into one registry, refusing duplicates."""
     registry: dict[str, Permission] = {}
     owners: dict[str, str] = {}

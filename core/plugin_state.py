@@ -69,8 +69,12 @@ def load_snapshot(db: Session, plugins: Plugins, trusted_keys: Mapping[str, byte
             problem = verdict.reason
         else:
             problem = "no installed plugin can read this license key"
-    return Snapshot(version=version, switches=state.plugin_switches(db), license=license,
-                    license_problem=problem)
+    return Snapshot(
+        version=version,
+        switches=state.plugin_switches(db),
+        license=license,
+        license_problem=problem,
+    )
 
 
 def evaluate(plugins: Plugins, snapshot: Snapshot) -> dict[str, PluginStatus]:

@@ -157,7 +157,9 @@ class Plugins:
     def active_hook(self, request: Any) -> _ActiveHooks:
         """The hooks, skipping plugins that are off for this request."""
         statuses = plugin_statuses(request)
-        inactive = [p.obj for p in self.loaded.values() if not statuses.get(p.info.name, _OFF).active]
+        inactive = [
+            p.obj for p in self.loaded.values() if not statuses.get(p.info.name, _OFF).active
+        ]
         return _ActiveHooks(self.pm, inactive)
 
     def add(self, obj: Any, *, builtin: bool = False) -> LoadedPlugin:
@@ -230,8 +232,10 @@ def make_plugins(
     result = Plugins(pm=pm)
     result.add(core_plugin, builtin=True)
 
-    wanted = list(plugins) if plugins is not None else parse_plugin_list(
-        settings.get("frontdesk.plugins")
+    wanted = (
+        list(plugins)
+        if plugins is not None
+        else parse_plugin_list(settings.get("frontdesk.plugins"))
     )
     available = discover()
     if wanted is None:
@@ -254,8 +258,10 @@ def make_plugins(
                 obj, is_builtin = entry, False
             result.add(obj, builtin=is_builtin)
         except Exception as exc:
-            message = exc.args[0] if isinstance(exc, PluginLoadError) else (
-                f"failed to load: {type(exc).__name__}: {exc}"
+            message = (
+                exc.args[0]
+                if isinstance(exc, PluginLoadError)
+                else (f"failed to load: {type(exc).__name__}: {exc}")
             )
             if strict:
                 raise PluginLoadError(f"plugin {label!r}: {message}") from exc

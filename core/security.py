@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyramid.security import Allowed, Denied
 from pyramid.config import Configurator
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import Request
+from pyramid.security import Allowed, Denied
 from zope.interface import implementer
 
 from frontdesk.db.users import User

@@ -19,7 +19,7 @@ from zope.interface import implementer
 
 from frontdesk.interfaces import Interface
 
-DEVELOPMENT_SECRET = "change-me-development-only"
+DEVELOPMENT_SECRET = "change-me-development-only"  # noqa: S105 (refused in production)
 
 
 class InsecureSecret(Exception):
@@ -47,7 +47,9 @@ class PerInterfaceSessionFactory:
         )
         self.factories = {
             interface: SignedCookieSessionFactory(
-                cookie_name=f"frontdesk_{interface.value}", salt=f"frontdesk.{interface.value}", **common
+                cookie_name=f"frontdesk_{interface.value}",
+                salt=f"frontdesk.{interface.value}",
+                **common,
             )
             for interface in Interface
         }

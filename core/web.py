@@ -68,11 +68,15 @@ class UI:
     def login_url(self) -> str | None:
         route = f"{self.interface.value}.login"
         plugins = self.request.registry.frontdesk_plugins
-        return self.request.route_path(route) if plugins.route_is_active(self.request, route) else None
+        return (
+            self.request.route_path(route) if plugins.route_is_active(self.request, route) else None
+        )
 
     def flashes(self) -> list[tuple[str, str]]:
         session = self.request.session
-        return [(queue, msg) for queue in ("error", "success", "") for msg in session.pop_flash(queue)]
+        return [
+            (queue, msg) for queue in ("error", "success", "") for msg in session.pop_flash(queue)
+        ]
 
     def slot(self, name: str, context: Any = None) -> Markup:
         return render_slot(self.request, name, context)
@@ -141,7 +145,9 @@ def http_error(exc: HTTPException, request: Request) -> Response:
 def server_error(exc: Exception, request: Request) -> Response:
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(
-        request, 500, "Something went wrong",
+        request,
+        500,
+        "Something went wrong",
         "The request could not be completed and nothing was saved. Please try again.",
     )
 

@@ -3,7 +3,7 @@
 Importing this package imports every core model, so ``Base.metadata`` is complete.
 """
 
+from frontdesk.db import state, tickets, users  # noqa: F401  (register the models)
 from frontdesk.db.meta import Base
-from frontdesk.db import state, users, tickets  # noqa: F401  (register the models)
 
 __all__ = ["Base"]

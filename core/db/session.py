@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 #: Test seam: a session placed here in the WSGI environ is used instead of a new one.
 ENVIRON_SESSION_KEY = "frontdesk.dbsession"
 
+
 def engine_from_settings(settings: dict[str, Any]) -> Engine:
     """Create the engine for ``sqlalchemy.url``; SQLite gets WAL, foreign keys, busy timeout."""
     url = make_url(settings.get("sqlalchemy.url") or "sqlite:///var/frontdesk.sqlite")
@@ -37,7 +38,9 @@ def engine_from_settings(settings: dict[str, Any]) -> Engine:
         # locked", which pyramid_retry replays.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=int(settings.get("sqlalchemy.pool_size", 5)))
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=int(settings.get("sqlalchemy.pool_size", 5))
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -69,7 +69,9 @@ def read_state_version(db: Session) -> int:
 def bump_state_version(db: Session) -> None:
     """Tell every process to reload plugin state (row 1 is created by the migration)."""
     db.flush()
-    db.execute(update(StateVersion).where(StateVersion.id == 1).values(version=StateVersion.version + 1))
+    db.execute(
+        update(StateVersion).where(StateVersion.id == 1).values(version=StateVersion.version + 1)
+    )
 
 
 def plugin_switches(db: Session) -> dict[str, bool]:

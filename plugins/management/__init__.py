@@ -43,11 +43,20 @@ def frontdesk_permissions() -> list[Permission]:
 @hookimpl
 def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.MANAGEMENT:
-        return [MenuItem(label="Dashboard", route_name="management.home",
-                         permission=P.DashboardView, order=0)]
+        return [
+            MenuItem(
+                label="Dashboard", route_name="management.home", permission=P.DashboardView, order=0
+            )
+        ]
     if menu == Menu.MANAGEMENT_USER:
         return [MenuItem(label="Portal", route_name="portal.home", new_window=True, order=0)]
     if menu == Menu.PORTAL_USER:
-        return [MenuItem(label="Management Interface", route_name="management.home",
-                         permission=P.DashboardView, order=50)]
+        return [
+            MenuItem(
+                label="Management Interface",
+                route_name="management.home",
+                permission=P.DashboardView,
+                order=50,
+            )
+        ]
     return []

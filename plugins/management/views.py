@@ -7,8 +7,9 @@ from pyramid.view import view_config
 from frontdesk.plugins.management import P
 
 
-@view_config(route_name="management.home", renderer="templates/dashboard.pt",
-             permission=P.DashboardView)
+@view_config(
+    route_name="management.home", renderer="templates/dashboard.pt", permission=P.DashboardView
+)
 def dashboard(request: Request) -> dict:
     return {}
 

@@ -30,8 +30,13 @@ USE = "mobile:app:use"
 
 @hookimpl
 def frontdesk_permissions() -> list[Permission]:
-    return [Permission(name=USE, title="Use the mobile interface",
-                       default_roles=frozenset({Role.AGENT, Role.ADMINISTRATOR}))]
+    return [
+        Permission(
+            name=USE,
+            title="Use the mobile interface",
+            default_roles=frozenset({Role.AGENT, Role.ADMINISTRATOR}),
+        )
+    ]
 
 
 @view_config(route_name="mobile.home", renderer="templates/home.pt", permission=USE)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install everything the tests need (virtualenv, Python packages, Debian's chromium for the
+# browser tests) and run the whole suite: lint, format check, then pytest on all cores.
+#
+#   FRONTDESK_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test
+#       also run every database test on PostgreSQL (per-worker databases are created)
+#   FRONTDESK_REQUIRE_POSTGRESQL=1 / FRONTDESK_REQUIRE_BROWSER=1
+#       fail instead of skipping when PostgreSQL or Chromium is missing (CI sets both)
+#
+# Extra arguments go to pytest, e.g. scripts/test.sh tests/core -k plugins
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+    "${PYTHON:-python3}" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installing Debian's chromium for the browser tests..."
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null; }; then
+        echo "warning: could not install chromium; browser tests will be skipped" >&2
+    fi
+fi
+
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+exec .venv/bin/pytest -n auto --cov --cov-report=term "$@"
