@@ -65,7 +65,7 @@ def frontdesk_configure(config: Configurator) -> None:
     must fail at startup rather than win by load order.
 
     :param config: the Configurator scoped to the plugin.
-    :returns: nothing.
+    :returns: nothing. All implementations are called, one plugin at a time.
     """
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import transaction
+from pyramid.request import Request
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -73,6 +74,21 @@ def db_session(engine: Engine) -> Iterator[Session]:
         yield tm_session(session_factory(engine), manager)
 
 
+@contextmanager
+def app_request(app: Any, path: str = "/", **environ: Any) -> Iterator[Request]:
+    """A request to ``app`` (a TestApp) with every request method set up and its
+    transaction open, for testing helpers that take a request; commits on exit."""
+    from pyramid.scripting import prepare
+
+    request = Request.blank(path, environ=environ or None)
+    env = prepare(request=request, registry=app.app.registry)
+    try:
+        with request.tm:
+            yield request
+    finally:
+        env["closer"]()
+
+
 def engine_of(app: Any) -> Engine:
     return app.app.registry["dbengine"]
 
@@ -98,6 +114,7 @@ def clear_database(engine: Engine) -> None:
 
 
 __all__ = [
+    "app_request",
     "clear_database",
     "db_session",
     "make_engine",

@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 from pyramid.config import Configurator
 from pyramid.events import BeforeRender, NewResponse
+from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
 from pyramid.renderers import get_renderer, render_to_response
 from pyramid.request import Request
@@ -131,6 +132,17 @@ def not_found(exc: HTTPNotFound, request: Request) -> Response:
 @forbidden_view_config()
 def forbidden(exc: HTTPForbidden, request: Request) -> Response:
     return error_response(request, 403, "Access denied", "You may not open this page.")
+
+
+@exception_view_config(BadCSRFToken)
+def bad_csrf(exc: BadCSRFToken, request: Request) -> Response:
+    return error_response(
+        request,
+        400,
+        "Form expired",
+        "The form was out of date or did not come from this site (missing CSRF token). "
+        "Go back, reload the page and send it again.",
+    )
 
 
 @exception_view_config(HTTPException)

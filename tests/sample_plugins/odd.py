@@ -44,3 +44,8 @@ class NoDeclaration:
     @hookimpl
     def frontdesk_configure(self, config):
         pass
+
+
+# Instances, for entry points (``tests.sample_plugins.odd:enterprise_only``).
+enterprise_only = EnterpriseOnly()
+needs_missing = NeedsMissing()
