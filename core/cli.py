@@ -64,8 +64,9 @@ def load_settings(config: str) -> dict[str, Any]:
     return settings
 
 
-def connect(settings: dict[str, Any]) -> Engine:
-    """An engine that has been shown to connect, or a one-line error."""
+@contextmanager
+def connected(settings: dict[str, Any]) -> Iterator[Engine]:
+    """An engine that has been shown to connect (or a one-line error), disposed after."""
     url = settings.get("sqlalchemy.url", "")
     try:
         engine = engine_from_settings(settings)
@@ -76,7 +77,10 @@ def connect(settings: dict[str, Any]) -> Engine:
     except (DBAPIError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise CLIError(f"cannot connect to the database {redacted_url(url)}: {reason}") from exc
-    return engine
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def load_plugins(settings: dict[str, Any]) -> Plugins:
@@ -110,51 +114,51 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     if args.demo and as_bool(settings.get("frontdesk.production")):
         raise CLIError("--demo is for development; this config sets frontdesk.production")
-    engine = connect(settings)
-    plugins = load_plugins(settings)
-    migrate.upgrade(engine, plugins)
-    print(f"Database ready: {redacted_url(str(engine.url))}")
-    with session(engine) as db:
-        has_admin = db.query(User).filter(User.role == Role.ADMINISTRATOR.value).first() is not None
-        if args.demo:
-            added = demo.load_demo(db)
-            print("Demo data added." if added else "Demo data already present.")
-        elif not has_admin:
-            password = generate_password()
-            create_user(
-                db,
-                username="admin",
-                role=Role.ADMINISTRATOR,
-                password=password,
-                display_name="Administrator",
+    with connected(settings) as engine:
+        plugins = load_plugins(settings)
+        migrate.upgrade(engine, plugins)
+        print(f"Database ready: {redacted_url(str(engine.url))}")
+        with session(engine) as db:
+            has_admin = (
+                db.query(User).filter(User.role == Role.ADMINISTRATOR.value).first() is not None
             )
-            print("Created the administrator account (the password is shown only once):")
-            print("  username: admin")
-            print(f"  password: {password}")
-        else:
-            print("An administrator account exists already.")
-        if args.demo:
-            print("Demo logins (development only):")
-            for login in demo.DEMO_LOGINS:
-                user = find_user(db, login.username)
-                shown = (
-                    login.password
-                    if user and verify_password(user.password_hash, login.password)
-                    else "(password set earlier)"
+            if args.demo:
+                added = demo.load_demo(db)
+                print("Demo data added." if added else "Demo data already present.")
+            elif not has_admin:
+                password = generate_password()
+                create_user(
+                    db,
+                    username="admin",
+                    role=Role.ADMINISTRATOR,
+                    password=password,
+                    display_name="Administrator",
                 )
-                print(f"  {login.role:<14} {login.username:<10} {shown}")
-    return 0
+                print("Created the administrator account (the password is shown only once):")
+                print("  username: admin")
+                print(f"  password: {password}")
+            else:
+                print("An administrator account exists already.")
+            if args.demo:
+                print("Demo logins (development only):")
+                for login in demo.DEMO_LOGINS:
+                    user = find_user(db, login.username)
+                    shown = (
+                        login.password
+                        if user and verify_password(user.password_hash, login.password)
+                        else "(password set earlier)"
+                    )
+                    print(f"  {login.role:<14} {login.username:<10} {shown}")
+        return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import plaster
 
     settings = load_settings(args.config)
-    engine = connect(settings)
-    plugins = load_plugins(settings)
-    if not schema_is_current(engine, plugins):
-        raise CLIError(f"the database is not up to date; run: frontdesk init {args.config}")
-    engine.dispose()
+    with connected(settings) as engine:
+        if not schema_is_current(engine, load_plugins(settings)):
+            raise CLIError(f"the database is not up to date; run: frontdesk init {args.config}")
     loader = plaster.get_loader(str(Path(args.config).resolve()), protocols=["wsgi"])
     loader.setup_logging()
     app = loader.get_wsgi_app()
@@ -174,82 +178,82 @@ def server_url(loader: Any) -> str:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    engine = connect(settings)
-    migrate.upgrade(engine, load_plugins(settings))
-    print("Database is up to date.")
-    return 0
+    with connected(settings) as engine:
+        migrate.upgrade(engine, load_plugins(settings))
+        print("Database is up to date.")
+        return 0
 
 
 def cmd_plugins_list(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    engine = connect(settings)
-    plugins = load_plugins(settings)
-    from frontdesk.license_keys import trusted_public_keys
+    with connected(settings) as engine:
+        plugins = load_plugins(settings)
+        from frontdesk.license_keys import trusted_public_keys
 
-    with session(engine) as db:
-        snapshot = load_snapshot(db, plugins, trusted_public_keys(settings))
-    statuses = evaluate(plugins, snapshot)
-    rows = [("NAME", "VERSION", "EDITION", "STATE", "REASON")]
-    for plugin in sorted(plugins, key=lambda p: p.info.name):
-        if plugin.info.name == CORE_PLUGIN:
-            continue
-        status = statuses[plugin.info.name]
-        rows.append(
-            (
-                plugin.info.name,
-                plugin.info.version,
-                plugin.info.edition.value,
-                "active" if status.active else "inactive",
-                status.reason or "",
+        with session(engine) as db:
+            snapshot = load_snapshot(db, plugins, trusted_public_keys(settings))
+        statuses = evaluate(plugins, snapshot)
+        rows = [("NAME", "VERSION", "EDITION", "STATE", "REASON")]
+        for plugin in sorted(plugins, key=lambda p: p.info.name):
+            if plugin.info.name == CORE_PLUGIN:
+                continue
+            status = statuses[plugin.info.name]
+            rows.append(
+                (
+                    plugin.info.name,
+                    plugin.info.version,
+                    plugin.info.edition.value,
+                    "active" if status.active else "inactive",
+                    status.reason or "",
+                )
             )
-        )
-    for name, problem in sorted(plugins.failed.items()):
-        rows.append((name, "-", "-", "failed", problem))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        print("  ".join([*cells, row[4]]))
-    print(f"\nEdition in force: {snapshot.edition.title}")
-    return 0
+        for name, problem in sorted(plugins.failed.items()):
+            rows.append((name, "-", "-", "failed", problem))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            print("  ".join([*cells, row[4]]))
+        print(f"\nEdition in force: {snapshot.edition.title}")
+        return 0
 
 
 def _switch(args: argparse.Namespace, enabled: bool) -> int:
     settings = load_settings(args.config)
-    engine = connect(settings)
-    plugins = load_plugins(settings)
-    if args.name == CORE_PLUGIN:
-        raise CLIError("the core cannot be switched off")
-    if plugins.get(args.name) is None:
-        known = ", ".join(sorted(p.info.name for p in plugins if p.info.name != CORE_PLUGIN))
-        raise CLIError(f"unknown plugin {args.name!r} (installed: {known})")
-    with session(engine) as db:
-        state.switch_plugin(db, args.name, enabled)
-    word = "enabled" if enabled else "disabled"
-    print(f"Plugin {args.name} {word}; running servers follow within a second.")
-    return 0
+    with connected(settings) as engine:
+        plugins = load_plugins(settings)
+        if args.name == CORE_PLUGIN:
+            raise CLIError("the core cannot be switched off")
+        if plugins.get(args.name) is None:
+            known = ", ".join(sorted(p.info.name for p in plugins if p.info.name != CORE_PLUGIN))
+            raise CLIError(f"unknown plugin {args.name!r} (installed: {known})")
+        with session(engine) as db:
+            state.switch_plugin(db, args.name, enabled)
+        word = "enabled" if enabled else "disabled"
+        print(f"Plugin {args.name} {word}; running servers follow within a second.")
+        return 0
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    engine = connect(settings)
-    password = read_password()
-    with session(engine) as db:
-        try:
-            user = create_user(
-                db,
-                username=args.username,
-                role=args.role,
-                password=password,
-                display_name=args.display_name,
-                email=args.email,
-                departments=args.department,
-            )
-        except ValidationError as exc:
-            raise CLIError(
-                " ".join(f"{field}: {msg}" for field, msg in exc.errors.items())
-            ) from exc
-        print(f"Created {user.role} {user.username!r}.")
-    return 0
+    with connected(settings) as engine:
+        password = read_password()
+        with session(engine) as db:
+            try:
+                user = create_user(
+                    db,
+                    username=args.username,
+                    role=args.role,
+                    password=password,
+                    display_name=args.display_name,
+                    email=args.email,
+                    departments=args.department,
+                )
+            except ValidationError as exc:
+                raise CLIError(
+                    " ".join(f"{field}: {msg}" for field, msg in exc.errors.items())
+                ) from exc
+            print(f"Created {user.role} {user.username!r}.")
+        return 0
 
 
 def read_password() -> str:
