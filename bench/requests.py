@@ -42,7 +42,9 @@ def propagation_delay(app, interval: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="an empty database to use (default: temporary SQLite)")
+    parser.add_argument(
+        "--database-url", help="an empty database to use (default: temporary SQLite)"
+    )
     parser.add_argument("--requests", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,10 +25,12 @@ from frontdesk.accounts import ValidationError, create_user, find_user
 from frontdesk.db import state
 from frontdesk.db.session import engine_from_settings, redacted_url, session_factory
 from frontdesk.db.users import User
+from frontdesk.license_keys import KeyConfigError, trusted_public_keys
 from frontdesk.passwords import generate_password, verify_password
 from frontdesk.permissions import Role
 from frontdesk.plugin_state import evaluate, load_snapshot
 from frontdesk.pluginmanager import CORE_PLUGIN, PluginLoadError, Plugins, as_bool, make_plugins
+from frontdesk.sessions import InsecureSecret
 
 EXIT_USAGE = 2
 
@@ -100,13 +102,6 @@ def session(engine: Engine) -> Iterator[Session]:
         yield tm_session(session_factory(engine), manager)
 
 
-def schema_is_current(engine: Engine, plugins: Plugins) -> bool:
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(migrate.alembic_config(plugins))
-    return set(migrate.current_heads(engine)) == set(script.get_heads())
-
-
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -157,11 +152,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     with connected(settings) as engine:
-        if not schema_is_current(engine, load_plugins(settings)):
+        if not migrate.is_up_to_date(engine, load_plugins(settings)):
             raise CLIError(f"the database is not up to date; run: frontdesk init {args.config}")
     loader = plaster.get_loader(str(Path(args.config).resolve()), protocols=["wsgi"])
     loader.setup_logging()
-    app = loader.get_wsgi_app()
+    try:
+        app = loader.get_wsgi_app()
+    except (InsecureSecret, PluginLoadError, KeyConfigError) as exc:
+        raise CLIError(str(exc)) from exc
     server = loader.get_wsgi_server()
     print(f"Serving frontdesk on {server_url(loader)}  (Ctrl+C to stop)", flush=True)
     server(app)
@@ -188,7 +186,6 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     with connected(settings) as engine:
         plugins = load_plugins(settings)
-        from frontdesk.license_keys import trusted_public_keys
 
         with session(engine) as db:
             snapshot = load_snapshot(db, plugins, trusted_public_keys(settings))

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from pyramid.path import AssetResolver
 from sqlalchemy import Engine
 
@@ -43,7 +45,16 @@ def upgrade(engine: Engine, plugins: Plugins | None = None, target: str = "heads
 
 
 def current_heads(engine: Engine) -> Iterable[str]:
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_heads()
+
+
+def is_up_to_date(engine: Engine, plugins: Plugins | None = None) -> bool:
+    """Whether every head (core's and each loaded plugin's) has been applied.
+
+    A plugin branch that ``depends_on`` a core revision makes that revision implied
+    rather than recorded, so compare against everything the recorded heads imply.
+    """
+    script = ScriptDirectory.from_config(alembic_config(plugins))
+    applied = {rev.revision for rev in script.get_all_current(tuple(current_heads(engine)))}
+    return set(script.get_heads()) <= applied

@@ -18,7 +18,7 @@ from typing import Any
 
 import transaction
 from pyramid.request import Request
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from frontdesk import migrate
@@ -102,8 +102,13 @@ def set_plugin_enabled(app: Any, name: str, enabled: bool) -> None:
 def clear_database(engine: Engine) -> None:
     """Delete every row but the schema's own bookkeeping; bump the state version so every
     app's plugin-state cache reloads."""
-    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name != "state_version"]
     with engine.begin() as conn:
+        present = set(inspect(conn).get_table_names())
+        tables = [
+            t
+            for t in reversed(Base.metadata.sorted_tables)
+            if t.name in present and t.name != "state_version"
+        ]
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

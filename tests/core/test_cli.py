@@ -260,3 +260,15 @@ def test_console_script_runs(ini):
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_the_development_secret_in_production(capsys, tmp_path, ini):
+    prod = tmp_path / "prod.ini"
+    prod.write_text(
+        Path(ini).read_text().replace("frontdesk.session.secret = cli-test\n", "")
+        + "frontdesk.production = true\n"
+    )
+    run(capsys, "db", "upgrade", ini)
+    code, _, err = run(capsys, "serve", str(prod))
+    assert code == 2 and err.count("\n") == 1
+    assert "set frontdesk.session.secret to a long random value" in err

@@ -1,0 +1,67 @@
+"""Hello: a greeting page in the customer portal."""
+
+import logging
+
+from markupsafe import Markup
+
+from frontdesk import Edition, Menu, MenuItem, Permission, PluginInfo, Role, Slot, hookimpl
+from frontdesk_hello.permissions import P
+
+log = logging.getLogger(__name__)
+
+PLUGIN = PluginInfo(
+    name="hello",
+    title="Hello",
+    description="Greets the logged-in user on a page of its own.",
+    version="1.0.0",
+    edition=Edition.FREE,
+    requires=("portal",),
+    requires_core=">=0.1,<1",
+    migrations="frontdesk_hello:migrations",
+)
+
+
+@hookimpl
+def frontdesk_configure(config):
+    config.add_route("hello.greeting", "/hello/")
+    config.add_static_view("hello/assets", "static")  # optional: CSS, JS, images
+    config.scan(".views")
+
+
+@hookimpl
+def frontdesk_permissions():
+    return [
+        Permission(
+            name=P.GREETING_VIEW,  # "hello:greeting:view"
+            title="See the greeting",
+            default_roles={Role.CUSTOMER, Role.AGENT},
+        ),
+    ]
+
+
+@hookimpl
+def frontdesk_menu_items(request, menu):
+    if menu == Menu.PORTAL:
+        return [
+            MenuItem(
+                label="Hello",
+                route_name="hello.greeting",
+                permission=P.GREETING_VIEW,
+                order=50,
+            )
+        ]
+    return []
+
+
+@hookimpl
+def frontdesk_ui_slot(request, slot, context):
+    if slot == Slot.TICKET_SIDE_PANEL and context is not None and context.requester:
+        return Markup('<p class="hello-note">Say hello to {}!</p>').format(
+            context.requester.display_name
+        )
+    return None
+
+
+@hookimpl
+def frontdesk_ticket_created(event, request):
+    log.info("ticket %s created: %s", event.number, event.subject)

@@ -1,0 +1,5 @@
+from enum import StrEnum
+
+
+class P(StrEnum):
+    GREETING_VIEW = "hello:greeting:view"
