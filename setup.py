@@ -7,22 +7,18 @@ declared in the ``frontdesk.plugins`` entry-point group exactly like a third par
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
-CORE_PACKAGES = ["frontdesk"] + [f"frontdesk.{p}" for p in find_packages("core")]
+EXCLUDE = ["*__pycache__*"]
+# Namespace discovery also picks up the data folders (templates/, static/, migrations/...).
+CORE_PACKAGES = ["frontdesk"] + [
+    f"frontdesk.{p}" for p in find_namespace_packages("core", exclude=EXCLUDE)
+]
 PLUGIN_PACKAGES = ["frontdesk.plugins"] + [
-    f"frontdesk.plugins.{p}" for p in find_packages("plugins")
+    f"frontdesk.plugins.{p}" for p in find_namespace_packages("plugins", exclude=EXCLUDE)
 ]
 BUILTIN_PLUGINS = ["portal", "management", "mobile", "kb", "chat"]
-PACKAGE_DATA = [
-    "templates/*.pt",
-    "templates/**/*.pt",
-    "static/*",
-    "static/**/*",
-    "migrations/script.py.mako",
-    "migrations/versions/*.py",
-    "keys/*.pub",
-]
+DATA_FILES = ["*.pt", "*.css", "*.js", "*.svg", "*.png", "*.ico", "*.mako", "*.pub"]
 
 setup(
     name="frontdesk",
@@ -33,8 +29,7 @@ setup(
     python_requires=">=3.11",
     package_dir={"frontdesk": "core", "frontdesk.plugins": "plugins"},
     packages=CORE_PACKAGES + PLUGIN_PACKAGES,
-    package_data={pkg: PACKAGE_DATA for pkg in CORE_PACKAGES + PLUGIN_PACKAGES},
-    include_package_data=True,
+    package_data={"": DATA_FILES},
     zip_safe=False,
     install_requires=[
         "alembic>=1.13",

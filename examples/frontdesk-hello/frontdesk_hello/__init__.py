@@ -2,9 +2,9 @@
 
 import logging
 
+from frontdesk import Edition, Menu, MenuItem, Permission, PluginInfo, Role, Slot, hookimpl
 from markupsafe import Markup
 
-from frontdesk import Edition, Menu, MenuItem, Permission, PluginInfo, Role, Slot, hookimpl
 from frontdesk_hello.permissions import P
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,8 @@
 import datetime as dt
 
+from frontdesk.db.meta import Base, utcnow
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
-
-from frontdesk.db.meta import Base, utcnow
 
 
 class Greeting(Base):
