@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from frontdesk.security import allowed
+
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request
 
@@ -67,7 +69,7 @@ def menu(request: Request, which: Menu) -> list[ResolvedMenuItem]:
             href = request.route_path(item.route_name)
         else:
             href = item.url
-        if item.permission and not request.has_permission(item.permission):
+        if item.permission and not allowed(request, item.permission):
             continue
         resolved.append(
             ResolvedMenuItem(

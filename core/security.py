@@ -46,6 +46,20 @@ def _user(request: Request) -> User | None:
     return user if user is not None and user.active else None
 
 
+def allowed(request: Request, permission: str) -> bool:
+    """``request.has_permission`` that also works on pages rendered before traversal
+    (error pages for URLs refused early have no ``request.context``)."""
+    context = getattr(request, "context", None)
+    return bool(request.has_permission(permission, context if context is not None else _ROOT))
+
+
+class _Root:
+    """Stand-in context for checks made before traversal."""
+
+
+_ROOT = _Root()
+
+
 def remember_user(request: Request, user: User) -> None:
     """Start a fresh session for ``user`` in this request's interface (no fixation)."""
     request.session.invalidate()

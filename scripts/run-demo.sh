@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
     "${PYTHON:-python3}" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade "pip>=24"
-.venv/bin/python -m pip install --quiet -e .
+.venv/bin/python -m pip install --quiet .
 
 .venv/bin/frontdesk init config/development.ini --demo
 echo

@@ -109,9 +109,13 @@ def _dbsession(request: Request) -> Session:
     return tm_session(request.registry["dbsession_factory"], request.tm)
 
 
+CORE_STATIC_PREFIX = "/static/frontdesk/"
+
+
 def _skip_static(request: Request) -> bool:
-    """pyramid_tm activate hook: static files need no transaction."""
-    return "/static/" not in request.path_info
+    """pyramid_tm activate hook: core's own static files need no transaction (a
+    plugin's do: whether the plugin is on is read from the database)."""
+    return not request.path_info.startswith(CORE_STATIC_PREFIX)
 
 
 def includeme(config: Configurator) -> None:

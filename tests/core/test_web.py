@@ -109,3 +109,21 @@ def test_static_assets_are_served(app):
     css = app.get("/static/frontdesk/frontdesk.css")
     assert css.content_type == "text/css"
     assert ".user-menu" in css.text
+
+
+def test_refused_page_keeps_the_layout_when_menus_check_permissions(make_webapp, commit):
+    """A 404 raised before traversal still renders menus that check permissions."""
+    from frontdesk.accounts import create_user
+    from frontdesk.testing import set_plugin_enabled
+    from tests.sample_plugins import greeter
+
+    with commit() as db:
+        create_user(db, username="casey", role="customer", password=None)
+    app = make_webapp(["portal", "kb", greeter])
+    set_plugin_enabled(app, "kb", False)
+
+    page = app.get("/kb/", headers={"X-Test-User": "casey"}, status=404)
+
+    assert page.html.select_one("header .brand") is not None
+    assert page.html.select_one('nav a[href="/greeting/"]').text == "Greeting"
+    assert "disabled by an administrator" in page.text

@@ -24,7 +24,7 @@ PLUGIN = PluginInfo(
 @hookimpl
 def frontdesk_configure(config):
     config.add_route("hello.greeting", "/hello/")
-    config.add_static_view("hello/assets", "static")  # optional: CSS, JS, images
+    config.add_static_view("static/hello", "static")  # optional: CSS, JS, images
     config.scan(".views")
 
 

@@ -34,8 +34,8 @@ def test_greets_the_user(tmp_path):
 
 def test_serves_the_stylesheet(tmp_path):
     app = make_app(tmp_path)
-    assert 'href="/hello/assets/hello.css"' in app.get("/hello/", headers=AS_CAROL).text
-    assert ".hello" in app.get("/hello/assets/hello.css").text
+    assert 'href="/static/hello/hello.css"' in app.get("/hello/", headers=AS_CAROL).text
+    assert ".hello" in app.get("/static/hello/hello.css").text
 
 
 def test_portal_menu_links_to_the_page(tmp_path):
