@@ -1,0 +1,129 @@
+"""License keys: Ed25519-signed tokens, verified offline.
+
+A key reads ``FD1.<payload>.<signature>``: the payload is base64url JSON with the
+license id, licensee, edition, agent seats, issue and expiry dates; the signature is
+Ed25519 over ``FD1.<payload>``. Editing any byte of the payload (say, the edition)
+breaks the signature, and only holders of a trusted private key can make new ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from frontdesk.licensing import Edition, License, LicenseRefusal
+
+PREFIX = "FD1"
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def generate_keypair() -> tuple[bytes, bytes]:
+    """A new (private, public) pair as raw 32-byte keys."""
+    private = Ed25519PrivateKey.generate()
+    return (
+        private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        ),
+        private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        ),
+    )
+
+
+def write_keypair(private_path: Path) -> Path:
+    """Write ``<name>.key`` (private, mode 0600) and ``<name>.pub``; returns the .pub path."""
+    private, public = generate_keypair()
+    private_path.parent.mkdir(parents=True, exist_ok=True)
+    public_path = private_path.with_suffix(".pub")
+    private_path.touch(mode=0o600, exist_ok=False)
+    private_path.write_text(base64.b64encode(private).decode() + "\n")
+    public_path.write_text(base64.b64encode(public).decode() + "\n")
+    return public_path
+
+
+def read_private_key(path: Path) -> Ed25519PrivateKey:
+    raw = base64.b64decode(path.read_text().strip(), validate=True)
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def issue(
+    private_key: Ed25519PrivateKey,
+    *,
+    licensee: str,
+    edition: Edition,
+    seats: int,
+    expires: dt.date,
+    issued: dt.date | None = None,
+    license_id: str | None = None,
+) -> str:
+    """Sign a new license key."""
+    payload = {
+        "id": license_id or str(uuid.uuid4()),
+        "licensee": licensee,
+        "edition": Edition(edition).value,
+        "seats": int(seats),
+        "issued": (issued or dt.date.today()).isoformat(),
+        "expires": expires.isoformat(),
+    }
+    body = f"{PREFIX}.{_b64encode(json.dumps(payload, separators=(',', ':')).encode())}"
+    return f"{body}.{_b64encode(private_key.sign(body.encode()))}"
+
+
+def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefusal | None:
+    """The License a key carries (expired or not), a refusal saying why not, or ``None``
+    for a key in another format."""
+    key = "".join(key.split())  # pasted keys may wrap
+    if not key.startswith(f"{PREFIX}."):
+        return None
+    parts = key.split(".")
+    if len(parts) != 3:
+        return LicenseRefusal(reason="The license key is incomplete or malformed.")
+    body, signature = f"{parts[0]}.{parts[1]}", parts[2]
+    try:
+        raw_signature = _b64decode(signature)
+        payload = json.loads(_b64decode(parts[1]))
+    except ValueError:
+        return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
+    signer = None
+    for name, public in trusted_keys.items():
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(raw_signature, body.encode())
+        except (InvalidSignature, ValueError):
+            continue
+        signer = name
+        break
+    if signer is None:
+        return LicenseRefusal(
+            reason="The license key's signature does not match any trusted key: "
+            "it was altered, or signed by a key this installation does not trust."
+        )
+    try:
+        license = License(
+            license_id=str(payload["id"]),
+            licensee=str(payload["licensee"]),
+            edition=Edition(payload["edition"]),
+            seats=int(payload["seats"]),
+            issued=dt.date.fromisoformat(payload["issued"]),
+            expires=dt.date.fromisoformat(payload["expires"]),
+            signed_by=signer,
+        )
+    except (KeyError, ValueError, TypeError):
+        return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
+    return license  # expiry is the caller's business: an expired license still names itself
