@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.users import Department, User
+from frontdesk.licenses import seat_problem
 from frontdesk.passwords import hash_password, password_problem
 from frontdesk.permissions import Role
 
@@ -46,8 +47,13 @@ def create_user(
     display_name: str | None = None,
     email: str | None = None,
     departments: Iterable[str] = (),
+    seat_limit: int | None = None,
 ) -> User:
-    """Validate and add a user; raises :class:`ValidationError` with per-field messages."""
+    """Validate and add a user; raises :class:`ValidationError` with per-field messages.
+
+    ``seat_limit`` is the license's bound on active agents and administrators (see
+    :func:`frontdesk.licenses.current_seat_limit`); ``None`` means no limit.
+    """
     errors: dict[str, str] = {}
     username = username.strip()
     if not USERNAME_RE.match(username):
@@ -71,6 +77,8 @@ def create_user(
         errors["department"] = f"No department named {', '.join(map(repr, missing))}."
     elif depts and role == Role.CUSTOMER:
         errors["department"] = "Customers do not belong to departments."
+    if "role" not in errors and role != Role.CUSTOMER and (seats := seat_problem(db, seat_limit)):
+        errors["role"] = seats
     if errors:
         raise ValidationError(errors)
     user = User(
@@ -84,3 +92,14 @@ def create_user(
     db.add(user)
     db.flush()
     return user
+
+
+def activate_user(db: Session, user: User, *, seat_limit: int | None) -> None:
+    """Reactivate ``user``; an agent or administrator only while a license seat is free
+    (``seat_limit`` as for :func:`create_user`). Raises :class:`ValidationError`."""
+    if user.active:
+        return
+    if user.is_staff and (seats := seat_problem(db, seat_limit)):
+        raise ValidationError({"role": seats})
+    user.active = True
+    db.flush()

@@ -50,6 +50,8 @@ def make_app(
     config.include("frontdesk.sessions")
     # request.user and the permission checks behind every view.
     config.include("frontdesk.security")
+    # The add_login_pages directive interface plugins use for login, logout, password.
+    config.include("frontdesk.login")
     # Which plugins are on, per request, and the 404 gate for routes of those that are off.
     config.include("frontdesk.plugin_state")
     # Layout globals, static assets, security headers, error pages.

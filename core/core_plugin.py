@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from pyramid.request import Request
+from typing import Any
 
+from markupsafe import Markup
+from pyramid.request import Request
+from sqlalchemy import true
+
+from frontdesk import license_tokens
+from frontdesk.access import AccessRule, TicketPermission, permissions_of
 from frontdesk.auth import check_local_password
+from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.interfaces import Interface
+from frontdesk.licensing import License, LicenseRefusal
+from frontdesk.login import ACCOUNT_PERMISSION
+from frontdesk.navigation import Menu, MenuItem
 from frontdesk.permissions import Permission, Role
+from frontdesk.plugin_state import current_snapshot
 from frontdesk.pluginmanager import PluginInfo, hookimpl
+from frontdesk.slots import Slot
+
+STAFF = frozenset({Role.AGENT, Role.ADMINISTRATOR})
+EVERYONE = frozenset(Role)
 
 PLUGIN = PluginInfo(
     name="core",
@@ -29,6 +45,97 @@ def frontdesk_permissions() -> list[Permission]:
             title="Install and remove the license",
             default_roles=frozenset({Role.ADMINISTRATOR}),
         ),
+        ACCOUNT_PERMISSION,
+        Permission(
+            name=TicketPermission.VIEW,
+            title="See tickets",
+            default_roles=EVERYONE,
+            per_department=True,
+        ),
+        Permission(name=TicketPermission.CREATE, title="Open tickets", default_roles=EVERYONE),
+        Permission(
+            name=TicketPermission.REPLY,
+            title="Reply to tickets",
+            default_roles=EVERYONE,
+            per_department=True,
+        ),
+        Permission(
+            name=TicketPermission.STATUS,
+            title="Close and reopen tickets",
+            default_roles=EVERYONE,
+            per_department=True,
+        ),
+        Permission(
+            name=TicketPermission.NOTE,
+            title="Write internal notes",
+            default_roles=STAFF,
+            per_department=True,
+        ),
+        Permission(
+            name=TicketPermission.ASSIGN,
+            title="Assign tickets",
+            default_roles=STAFF,
+            per_department=True,
+        ),
+    ]
+
+
+@hookimpl
+def frontdesk_menu_items(menu: Menu) -> list[MenuItem]:
+    """Every interface's user dropdown: change password, log out (when offered)."""
+    for interface in Interface:
+        if menu == Menu.for_interface(interface.value, user=True):
+            return [
+                MenuItem(
+                    label="Change password",
+                    route_name=f"{interface.value}.password",
+                    permission=ACCOUNT_PERMISSION.name,
+                    order=900,
+                ),
+                MenuItem(
+                    label="Log out", route_name=f"{interface.value}.logout", post=True, order=1000
+                ),
+            ]
+    return []
+
+
+@hookimpl
+def frontdesk_ticket_access_rules(
+    request: Request, user: User, permission: str
+) -> list[AccessRule]:
+    """Administrators: every ticket; customers: their own; agents: their departments'."""
+    if user.role == Role.ADMINISTRATOR:
+        return [
+            AccessRule(
+                name="core:administrator",
+                description="administrators act on every ticket",
+                clause=true(),
+            )
+        ]
+    held = (
+        request.permissions
+        if user is request.user
+        else permissions_of(request.dbsession, user, request.registry["frontdesk_permissions"])
+    )
+    if user.role == Role.CUSTOMER:
+        if not held.holds(permission):
+            return []
+        return [
+            AccessRule(
+                name="core:requester",
+                description=f"customers may use {permission} on their own tickets",
+                clause=Ticket.requester_id == user.id,
+            )
+        ]
+    departments = held.departments_holding(permission)
+    if not departments:
+        return []
+    return [
+        AccessRule(
+            name="core:department",
+            description=f"{user.username} holds {permission} in the ticket's department",
+            clause=Ticket.department_id.in_(departments),
+        )
     ]
 
 
@@ -36,3 +143,36 @@ def frontdesk_permissions() -> list[Permission]:
 def frontdesk_authenticate(request: Request, login: str, password: str) -> User | None:
     """The local password store answers after any directory a plugin adds."""
     return check_local_password(request.dbsession, login, password)
+
+
+@hookimpl(trylast=True)
+def frontdesk_verify_license(
+    key: str, trusted_keys: dict[str, bytes]
+) -> License | LicenseRefusal | None:
+    """The built-in FD1 (Ed25519, offline) verifier; a plugin's verifier answers first."""
+    return license_tokens.verify(key, trusted_keys)
+
+
+LICENSE_EXPIRED_BANNER = Markup(
+    '<p class="banner banner--warning" role="alert">The license for {licensee} expired on '
+    "{expires}; this installation now runs the Free edition. Install a new license to "
+    "restore {edition} features.</p>"
+)
+
+
+@hookimpl
+def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> Markup | None:
+    """Tell administrators, on every page, that the license expired."""
+    if slot != Slot.PAGE_BANNER:
+        return None
+    user = request.user
+    if user is None or user.role != Role.ADMINISTRATOR:
+        return None
+    license = current_snapshot(request).license
+    if license is None or not license.is_expired():
+        return None
+    return LICENSE_EXPIRED_BANNER.format(
+        licensee=license.licensee,
+        expires=license.expires.isoformat(),
+        edition=license.edition.title,
+    )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from pyramid.request import Request
 
     from frontdesk import events
+    from frontdesk.access import AccessRule
     from frontdesk.db.users import User
     from frontdesk.licensing import License, LicenseRefusal
     from frontdesk.navigation import Menu, MenuItem
@@ -133,6 +134,26 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     :param menu: which menu is being drawn, e.g. ``Menu.PORTAL`` (the portal's main
         navigation) or ``Menu.PORTAL_USER`` (the display-name dropdown).
     :returns: a list of :class:`frontdesk.MenuItem`. Results from all plugins are combined.
+    """
+
+
+@hookspec
+def frontdesk_ticket_access_rules(
+    request: Request, user: User, permission: str
+) -> list[AccessRule]:
+    """Say which tickets ``user`` may act on with ``permission``.
+
+    Called whenever a ticket list is filtered or a single ticket is checked: both use
+    the same rules, so a list never shows what the ticket page refuses. A rule is a name,
+    a description (shown when an administrator asks why a user can or cannot see a
+    ticket) and a SQLAlchemy condition on ``frontdesk.db.tickets.Ticket``. A user may act
+    on a ticket when any rule's condition matches it; return nothing to grant nothing.
+
+    :param request: the current request.
+    :param user: the user being checked (not always the request's user).
+    :param permission: e.g. ``"core:ticket:view"``.
+    :returns: a list of :class:`frontdesk.access.AccessRule`. Results from all plugins
+        are combined.
     """
 
 

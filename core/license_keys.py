@@ -24,6 +24,11 @@ def _decode(text: str, where: str) -> bytes:
     return raw
 
 
+def read_public_key(path: Path) -> bytes:
+    """The raw Ed25519 public key in a ``.pub`` file (base64, as keygen writes it)."""
+    return _decode(path.read_text(), str(path))
+
+
 def vendor_keys() -> dict[str, bytes]:
     """Keys shipped in ``frontdesk/keys/*.pub``, named ``vendor:<file stem>``."""
     keys: dict[str, bytes] = {}
@@ -35,17 +40,24 @@ def vendor_keys() -> dict[str, bytes]:
     return keys
 
 
+def listed_key_paths(settings: Mapping[str, Any]) -> list[Path]:
+    """The ``.pub`` paths ``frontdesk.license.public_keys`` lists, resolved from the ini's
+    folder (``here``), whether or not the files exist yet."""
+    here = Path(settings.get("here", "."))
+    paths = []
+    for line in str(settings.get("frontdesk.license.public_keys", "")).splitlines():
+        line = line.strip()
+        if line:
+            paths.append(Path(line) if Path(line).is_absolute() else here / line)
+    return paths
+
+
 def trusted_public_keys(settings: Mapping[str, Any]) -> dict[str, bytes]:
     """Vendor keys plus the ini's: one ``.pub`` file path per line (relative to the ini)."""
     keys = vendor_keys()
-    here = Path(settings.get("here", "."))
-    for line in str(settings.get("frontdesk.license.public_keys", "")).splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        path = (here / line) if not Path(line).is_absolute() else Path(line)
+    for path in listed_key_paths(settings):
         if not path.exists():
             # A development key is created by ``frontdesk init``; until then it is absent.
             continue
-        keys[f"local:{path.stem}"] = _decode(path.read_text(), str(path))
+        keys[f"local:{path.stem}"] = read_public_key(path)
     return keys

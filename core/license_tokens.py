@@ -1,16 +1,23 @@
 """License keys: Ed25519-signed tokens, verified offline.
 
 A key reads ``FD1.<payload>.<signature>``: the payload is base64url JSON with the
-license id, licensee, edition, agent seats, issue and expiry dates; the signature is
-Ed25519 over ``FD1.<payload>``. Editing any byte of the payload (say, the edition)
-breaks the signature, and only holders of a trusted private key can make new ones.
+license id, licensee, edition, agent seats, issue and expiry dates and the signing key's
+id (``kid``, a fingerprint of its public key); the signature is Ed25519 over
+``FD1.<payload>``. Editing any byte of the payload (say, the edition) breaks the
+signature, and only holders of a trusted private key can make new ones.
+
+The ``kid`` only chooses the wording of a refusal (altered key versus unknown signer):
+it is covered by the signature, never trusted on its own, and a key without one is
+still accepted.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +29,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from frontdesk.licensing import Edition, License, LicenseRefusal
 
 PREFIX = "FD1"
+#: Longer input is refused before any decoding (a real key is a few hundred characters).
+MAX_KEY_LENGTH = 8192
+SIGNATURE_LENGTH = 64
+_KID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_B64URL_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _b64encode(data: bytes) -> str:
@@ -30,6 +42,11 @@ def _b64encode(data: bytes) -> str:
 
 def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(public: bytes) -> str:
+    """A short, stable id for a raw public key: base64url of its SHA-256, 16 characters."""
+    return _b64encode(hashlib.sha256(public).digest())[:16]
 
 
 def generate_keypair() -> tuple[bytes, bytes]:
@@ -44,6 +61,13 @@ def generate_keypair() -> tuple[bytes, bytes]:
         private.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         ),
+    )
+
+
+def public_bytes(private_key: Ed25519PrivateKey) -> bytes:
+    """The raw 32-byte public half of ``private_key``."""
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
 
 
@@ -81,6 +105,7 @@ def issue(
         "seats": int(seats),
         "issued": (issued or dt.date.today()).isoformat(),
         "expires": expires.isoformat(),
+        "kid": key_id(public_bytes(private_key)),
     }
     body = f"{PREFIX}.{_b64encode(json.dumps(payload, separators=(',', ':')).encode())}"
     return f"{body}.{_b64encode(private_key.sign(body.encode()))}"
@@ -92,15 +117,29 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
     key = "".join(key.split())  # pasted keys may wrap
     if not key.startswith(f"{PREFIX}."):
         return None
+    if len(key) > MAX_KEY_LENGTH:
+        return LicenseRefusal(reason="The license key is malformed (it is far too long).")
     parts = key.split(".")
-    if len(parts) != 3:
+    if len(parts) != 3 or not parts[1] or not parts[2]:
         return LicenseRefusal(reason="The license key is incomplete or malformed.")
     body, signature = f"{parts[0]}.{parts[1]}", parts[2]
+    if not (_B64URL_RE.fullmatch(parts[1]) and _B64URL_RE.fullmatch(signature)):
+        return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
     try:
-        raw_signature = _b64decode(signature)
-        payload = json.loads(_b64decode(parts[1]))
+        raw_signature, raw_payload = _b64decode(signature), _b64decode(parts[1])
+        if len(raw_signature) != SIGNATURE_LENGTH:
+            return LicenseRefusal(
+                reason="The license key is incomplete (its signature is cut short or damaged)."
+            )
+        if _b64encode(raw_signature) != signature or _b64encode(raw_payload) != parts[1]:
+            raise ValueError("not canonical base64url")  # one key, one spelling
+        payload = json.loads(raw_payload)
     except ValueError:
         return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
+    if not isinstance(payload, dict):
+        return LicenseRefusal(
+            reason="The license key is malformed (its contents are not a record)."
+        )
     signer = None
     for name, public in trusted_keys.items():
         try:
@@ -110,10 +149,7 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
         signer = name
         break
     if signer is None:
-        return LicenseRefusal(
-            reason="The license key's signature does not match any trusted key: "
-            "it was altered, or signed by a key this installation does not trust."
-        )
+        return LicenseRefusal(reason=_signature_refusal(payload.get("kid"), trusted_keys))
     try:
         license = License(
             license_id=str(payload["id"]),
@@ -126,4 +162,27 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
         )
     except (KeyError, ValueError, TypeError):
         return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
+    if license.seats < 1 or license.expires < license.issued:
+        return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
     return license  # expiry is the caller's business: an expired license still names itself
+
+
+def _signature_refusal(kid: object, trusted_keys: Mapping[str, bytes]) -> str:
+    """Why no trusted key verifies the signature, as precisely as the key allows.
+
+    The (unverified) ``kid`` only picks the words: whichever it claims, the key is refused.
+    """
+    if isinstance(kid, str) and _KID_RE.fullmatch(kid):
+        for name, public in trusted_keys.items():
+            if key_id(public) == kid:
+                return (
+                    "The license key was altered after it was signed: its contents no longer "
+                    f"match the signature of the trusted key {name}."
+                )
+        return (
+            f"The license key is signed by a key this installation does not trust (key id {kid})."
+        )
+    return (
+        "The license key's signature does not match any trusted key: "
+        "it was altered, or signed by a key this installation does not trust."
+    )

@@ -37,6 +37,8 @@ class MenuItem:
     permission: str | None = None
     order: int = 100
     new_window: bool = False
+    #: Drawn as a button that POSTs (with the CSRF token), for actions such as logging out.
+    post: bool = False
 
     def __post_init__(self) -> None:
         if (self.route_name is None) == (self.url is None):
@@ -51,6 +53,7 @@ class ResolvedMenuItem:
     href: str
     new_window: bool
     current: bool
+    post: bool = False
 
 
 def menu(request: Request, which: Menu) -> list[ResolvedMenuItem]:
@@ -77,6 +80,7 @@ def menu(request: Request, which: Menu) -> list[ResolvedMenuItem]:
                 href=href,
                 new_window=item.new_window,
                 current=href == request.path,
+                post=item.post,
             )
         )
     return resolved

@@ -23,6 +23,8 @@ class Permission:
     title: str
     description: str = ""
     default_roles: frozenset[Role] = frozenset()
+    #: Granted to agents per department (e.g. replying to tickets) rather than overall.
+    per_department: bool = False
 
     def __post_init__(self) -> None:
         if self.name.count(":") != 2 or not all(self.name.split(":")):
@@ -52,3 +54,57 @@ def collect_permissions(
             registry[permission.name] = permission
             owners[permission.name] = plugin
     return registry
+
+
+@dataclass(frozen=True, kw_only=True)
+class EffectivePermissions:
+    """What one user holds: everywhere, and per department (agents)."""
+
+    role: Role
+    everywhere: frozenset[str]
+    by_department: dict[int, frozenset[str]]
+    departmental: frozenset[str]
+
+    def holds(self, permission: str, department_id: int | None = None) -> bool:
+        """Whether the user holds ``permission``; a per-department permission is held in
+        ``department_id``, or, without one, in at least one department."""
+        if self.role == Role.ADMINISTRATOR:
+            return True
+        if self.role == Role.CUSTOMER or permission not in self.departmental:
+            return permission in self.everywhere
+        if department_id is not None:
+            return permission in self.by_department.get(department_id, frozenset())
+        return any(permission in granted for granted in self.by_department.values())
+
+    def departments_holding(self, permission: str) -> list[int]:
+        return sorted(d for d, granted in self.by_department.items() if permission in granted)
+
+
+def effective_permissions(
+    *,
+    role: Role | str,
+    declared: dict[str, Permission],
+    department_ids: Iterable[int],
+    grants: Iterable[tuple[int | None, str]],
+) -> EffectivePermissions:
+    """Combine role defaults with explicit grants ``(department_id or None, permission)``.
+
+    Where a user has explicit grants for a department (or for None, "everywhere"),
+    exactly those apply there; elsewhere the defaults of the user's role do. Agents hold
+    departmental permissions only in the departments they belong to.
+    """
+    role = Role(role)
+    defaults = frozenset(name for name, p in declared.items() if role in p.default_roles)
+    explicit: dict[int | None, set[str]] = {}
+    for department_id, permission in grants:
+        if permission in declared:
+            explicit.setdefault(department_id, set()).add(permission)
+    everywhere = frozenset(explicit.get(None, defaults))
+    by_department = {
+        department_id: frozenset(explicit.get(department_id, defaults))
+        for department_id in department_ids
+    }
+    departmental = frozenset(name for name, p in declared.items() if p.per_department)
+    return EffectivePermissions(
+        role=role, everywhere=everywhere, by_department=by_department, departmental=departmental
+    )

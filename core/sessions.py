@@ -19,7 +19,7 @@ from zope.interface import implementer
 
 from frontdesk.interfaces import Interface
 
-DEVELOPMENT_SECRET = "change-me-development-only"  # noqa: S105 (refused in production)
+DEVELOPMENT_SECRET = "change-me-development-only"
 
 
 class InsecureSecret(Exception):
@@ -57,9 +57,17 @@ class PerInterfaceSessionFactory:
     def __call__(self, request: Request) -> Any:
         return self.factories[request.interface](request)
 
+    def session_for(self, request: Request, interface: Interface) -> Any:
+        """Another interface's session on this request (to read it)."""
+        if interface == request.interface:
+            return request.session
+        return self.factories[interface](request)
+
 
 def includeme(config: Configurator) -> None:
     """Per-interface sessions; a CSRF token required on every unsafe request."""
-    config.set_session_factory(PerInterfaceSessionFactory(config.get_settings()))
+    factory = PerInterfaceSessionFactory(config.get_settings())
+    config.registry.frontdesk_sessions = factory
+    config.set_session_factory(factory)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True)

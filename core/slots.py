@@ -18,6 +18,7 @@ class Slot(enum.StrEnum):
 
     PAGE_HEAD = "page_head"
     PAGE_END = "page_end"
+    PAGE_BANNER = "page_banner"
     TICKET_SIDE_PANEL = "ticket_side_panel"
     DASHBOARD_WIDGETS = "dashboard_widgets"
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from markupsafe import Markup
 from pyramid.config import Configurator
+from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, NewResponse
 from pyramid.exceptions import BadCSRFToken
-from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound
+from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.renderers import get_renderer, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
@@ -82,6 +83,9 @@ class UI:
     def slot(self, name: str, context: Any = None) -> Markup:
         return render_slot(self.request, name, context)
 
+    def csrf_token(self) -> str:
+        return get_csrf_token(self.request)
+
     def static(self, path: str) -> str:
         return self.request.static_path(path)
 
@@ -131,6 +135,11 @@ def not_found(exc: HTTPNotFound, request: Request) -> Response:
 
 @forbidden_view_config()
 def forbidden(exc: HTTPForbidden, request: Request) -> Response:
+    """Anonymous visitors go to their interface's login page and come back after."""
+    if request.user is None and not wants_json(request):
+        login = f"{request.interface.value}.login"
+        if request.registry.frontdesk_plugins.route_is_active(request, login):
+            return HTTPSeeOther(request.route_url(login, _query={"next": request.path_qs}))
     return error_response(request, 403, "Access denied", "You may not open this page.")
 
 

@@ -26,6 +26,12 @@ class P(enum.StrEnum):
 def frontdesk_configure(config: Configurator) -> None:
     config.add_route("management.home", "/management/")
     config.add_route("management.legacy_root", "/management/root.aspx")
+    config.add_login_pages(
+        interface="management",
+        login="/management/login",
+        logout="/management/logout",
+        password="/management/account/password",
+    )
     config.scan(".views")
 
 

@@ -22,6 +22,7 @@ PLUGIN = PluginInfo(
 @hookimpl
 def frontdesk_configure(config: Configurator) -> None:
     config.add_route("mobile.home", "/m/")
+    config.add_login_pages(interface="mobile", login="/m/login", logout="/m/logout")
     config.scan()
 
 

@@ -19,6 +19,9 @@ PLUGIN = PluginInfo(
 @hookimpl
 def frontdesk_configure(config: Configurator) -> None:
     config.add_route("portal.home", "/")
+    config.add_login_pages(
+        interface="portal", login="/login", logout="/logout", password="/account/password"
+    )
     config.scan(".views")
 
 

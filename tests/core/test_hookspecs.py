@@ -138,7 +138,7 @@ def test_hook_frontdesk_verify_license(make_webapp):
 
     with db_session(engine_of(app)) as db:
         set_setting(db, LICENSE_SETTING, "TEST-ENTERPRISE", bumps_state=True)
-    assert app.get("/m/", status=403), "the mobile plugin answers once licensed"
+    assert app.get("/m/", status=303).location.endswith("/m/login?next=%2Fm%2F"), "now on"
 
     with db_session(engine_of(app)) as db:
         set_setting(db, LICENSE_SETTING, "TEST-EXPIRED", bumps_state=True)

@@ -36,7 +36,7 @@ def test_third_party_plugin_adds_route_view_permission_and_menu(make_webapp, cus
 def test_plugin_view_requires_its_permission(make_webapp):
     app = make_webapp(["portal", greeter])
 
-    assert app.get("/greeting/", status=403)
+    assert app.get("/greeting/", status=303).location.endswith("/login?next=%2Fgreeting%2F")
     assert app.get("/").html.select_one('a[href="/greeting/"]') is None
 
 

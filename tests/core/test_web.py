@@ -86,8 +86,8 @@ def test_session_cookie_is_httponly_and_samesite(app):
 
 def test_portal_and_management_keep_separate_sessions(app):
     portal_token = app.get("/forms/token").text
-    app.get("/management/", status=403)
-    assert "frontdesk_portal" in app.cookies
+    app.get("/management/login")
+    assert {"frontdesk_portal", "frontdesk_management"} <= set(app.cookies)
     assert app.get("/forms/token").text == portal_token
 
 
@@ -101,8 +101,14 @@ def test_management_root_aspx_redirects_permanently(app):
     assert page.location.endswith("/management/")
 
 
-def test_management_refuses_anonymous_visitors(app):
-    assert app.get("/management/", status=403)
+def test_management_sends_anonymous_visitors_to_its_login(app):
+    page = app.get("/management/", status=303)
+    assert page.location == "http://localhost/management/login?next=%2Fmanagement%2F"
+
+
+def test_json_clients_get_403_instead_of_a_login_redirect(app):
+    page = app.get("/management/", headers={"Accept": "application/json"}, status=403)
+    assert page.json["error"]["status"] == 403
 
 
 def test_static_assets_are_served(app):

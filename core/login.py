@@ -1,0 +1,197 @@
+"""Login, logout and password change, offered to every interface through one directive.
+
+An interface plugin calls ``config.add_login_pages(interface=..., login=..., logout=...,
+password=...)``; the routes are named ``<interface>.login``, ``<interface>.logout`` and
+``<interface>.password`` and belong to that plugin (so they vanish with it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from pyramid.config import Configurator
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.request import Request
+
+from frontdesk.auth import authenticate
+from frontdesk.events import UserLoggedIn, emit
+from frontdesk.interfaces import Interface
+from frontdesk.passwords import hash_password, password_problem, verify_password
+from frontdesk.permissions import Permission, Role
+from frontdesk.security import end_all_sessions, forget_user, may_use, remember_user
+from frontdesk.throttle import record_failure, record_success, seconds_locked
+
+log = logging.getLogger(__name__)
+
+LOGIN_TEMPLATE = "frontdesk:templates/login.pt"
+PASSWORD_TEMPLATE = "frontdesk:templates/password.pt"
+WRONG_CREDENTIALS = "Wrong username or password."
+ACCOUNT_PERMISSION = Permission(
+    name="core:account:manage",
+    title="Change one's own password and log out everywhere",
+    default_roles=frozenset(Role),
+)
+
+
+def home_url(request: Request) -> str:
+    return request.application_url + request.interface.prefix
+
+
+def safe_next(request: Request, target: str | None) -> str:
+    """``target`` if it is a path inside this interface, else the interface's home."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith(request.interface.prefix)
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return request.application_url + target
+    return home_url(request)
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def login_view(request: Request) -> Any:
+    interface: Interface = request.interface
+    target = request.params.get("next")
+    form: dict[str, Any] = {
+        "username": "",
+        "errors": {},
+        "message": None,
+        "next": target or "",
+        "interface_title": {
+            "portal": "",
+            "management": "management interface",
+            "mobile": "mobile interface",
+        }[interface.value],
+    }
+    if request.method != "POST":
+        if request.user is not None:
+            return HTTPSeeOther(safe_next(request, target))
+        return form
+
+    login = request.POST.get("username", "").strip()
+    password = request.POST.get("password", "")
+    form["username"] = login
+    if not login:
+        form["errors"]["username"] = "Enter your username."
+    if not password:
+        form["errors"]["password"] = "Enter your password."
+    if form["errors"]:
+        request.response.status_int = 400
+        return form
+
+    db = request.dbsession
+    address = request.client_addr
+    wait = seconds_locked(db, login, address)
+    if wait:
+        log.warning("login throttled for %r from %s (%s)", login, address, interface.value)
+        form["message"] = f"Too many failed login attempts. Try again in {_wait_text(wait)}."
+        request.response.status_int = 429
+        request.response.headers["Retry-After"] = str(wait)
+        return form
+
+    user = authenticate(request, login, password)
+    if user is None:
+        record_failure(db, login, address)
+        log.info("login failed for %r from %s (%s)", login, address, interface.value)
+        form["message"] = WRONG_CREDENTIALS
+        request.response.status_int = 400
+        return form
+    record_success(db, login)
+    if not may_use(user, interface):
+        log.info("login refused for customer %r at %s", user.username, interface.value)
+        form["message"] = (
+            f"Customer accounts cannot use the {form['interface_title']}. "
+            "Please use the customer portal."
+        )
+        request.response.status_int = 403
+        return form
+    remember_user(request, user)
+    log.info("login ok for %r from %s (%s)", user.username, address, interface.value)
+    emit(request, UserLoggedIn(user_id=user.id, interface=interface.value))
+    return HTTPSeeOther(safe_next(request, target))
+
+
+def logout_view(request: Request) -> HTTPSeeOther:
+    user = request.user
+    everywhere = user is not None and bool(request.POST.get("everywhere"))
+    if everywhere:
+        end_all_sessions(user)
+    forget_user(request)
+    request.session.flash(
+        "You are logged out on every device." if everywhere else "You are logged out.", "success"
+    )
+    return HTTPSeeOther(home_url(request))
+
+
+def password_view(request: Request) -> Any:
+    form: dict[str, Any] = {"errors": {}}
+    if request.method != "POST":
+        return form
+    user = request.user
+    current = request.POST.get("current_password", "")
+    new = request.POST.get("new_password", "")
+    repeat = request.POST.get("repeat_password", "")
+    errors = form["errors"]
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = "This is not your current password."
+    if problem := password_problem(new):
+        errors["new_password"] = problem
+    elif new != repeat:
+        errors["repeat_password"] = "The two new passwords differ."
+    elif new == current:
+        errors["new_password"] = "Choose a password different from the current one."
+    if errors:
+        request.response.status_int = 400
+        return form
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    remember_user(request, user)
+    request.session.flash("Your password was changed. Other sessions were logged out.", "success")
+    return HTTPSeeOther(request.route_url(f"{request.interface.value}.password"))
+
+
+def add_login_pages(
+    config: Configurator,
+    *,
+    interface: Interface | str,
+    login: str,
+    logout: str,
+    password: str | None = None,
+) -> None:
+    """Directive: the login, logout and (optionally) change-password pages of ``interface``."""
+    name = Interface(interface).value
+    config.add_route(f"{name}.login", login)
+    config.add_view(
+        login_view,
+        route_name=f"{name}.login",
+        renderer=LOGIN_TEMPLATE,
+        request_method=("GET", "POST"),
+    )
+    config.add_route(f"{name}.logout", logout)
+    config.add_view(logout_view, route_name=f"{name}.logout", request_method="POST")
+    if password is not None:
+        config.add_route(f"{name}.password", password)
+        config.add_view(
+            password_view,
+            route_name=f"{name}.password",
+            renderer=PASSWORD_TEMPLATE,
+            permission=ACCOUNT_PERMISSION.name,
+            request_method=("GET", "POST"),
+        )
+
+
+def includeme(config: Configurator) -> None:
+    """The ``add_login_pages`` directive for interface plugins."""
+    config.add_directive("add_login_pages", add_login_pages)
