@@ -6,10 +6,12 @@
     return document.querySelectorAll('details.user-menu[open]');
   }
 
-  // Close an open user menu when clicking anywhere outside it.
+  // Close an open user menu when clicking anywhere outside it, or on one of its
+  // entries (a "Portal" link opening another tab leaves this page in place).
   document.addEventListener('click', function (event) {
     openUserMenus().forEach(function (menu) {
-      if (!menu.contains(event.target)) {
+      var items = menu.querySelector('.user-menu__items');
+      if (!menu.contains(event.target) || (items && items.contains(event.target))) {
         menu.open = false;
       }
     });
