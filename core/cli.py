@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import transaction
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
@@ -371,7 +372,7 @@ def cmd_license_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_private_key(path: Path) -> Any:
+def _load_private_key(path: Path) -> Ed25519PrivateKey:
     if path.suffix == ".pub":
         raise CLIError(f"{path} is a public key; --private-key takes the .key file")
     try:

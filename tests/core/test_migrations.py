@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,14 +15,13 @@ from frontdesk.testing import make_engine
 
 
 @pytest.fixture
-def fresh(database_url):
+def fresh(database_url, tmp_path):
     """An empty database of its own on the same backend."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = make_engine(f"sqlite:///{url.database}.fresh")
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
         yield engine
         engine.dispose()
-        Path(f"{url.database}.fresh").unlink()
         return
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     name = f"{url.database}_fresh"
