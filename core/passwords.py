@@ -9,6 +9,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 
+
+def configure_hasher(**parameters: int) -> None:
+    """Replace the argon2 parameters (``time_cost``, ``memory_cost``, ``parallelism``).
+
+    The defaults are argon2-cffi's recommendation; test suites lower them for speed.
+    Hashes made with other parameters still verify and are upgraded at the next login.
+    """
+    global _hasher
+    _hasher = PasswordHasher(**parameters)
+
+
 MIN_LENGTH = 10
 
 

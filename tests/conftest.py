@@ -14,6 +14,7 @@ processes (CLI, waitress) see the same data.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from frontdesk.passwords import configure_hasher
 from frontdesk.testing import (
     clear_database,
     db_session,
@@ -31,12 +33,18 @@ from frontdesk.testing import (
 )
 
 BUILTIN_PLUGINS = ("portal", "management", "mobile", "kb", "chat")
+#: Cheap argon2 parameters: the suite hashes hundreds of passwords.
+TEST_HASHING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+configure_hasher(**TEST_HASHING)
 PG_URL_VAR = "FRONTDESK_TEST_DATABASE_URL"
 REQUIRE_PG_VAR = "FRONTDESK_REQUIRE_POSTGRESQL"
 
 
 def _worker(request: pytest.FixtureRequest) -> str:
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+    """Unique per xdist worker *and* per test run, so two runs never share a database."""
+    workerinput = getattr(request.config, "workerinput", {})
+    run = workerinput.get("testrun_uid") or uuid.uuid4().hex
+    return f"{run[:8]}_{workerinput.get('workerid', 'main')}"
 
 
 def _postgresql_url(worker: str) -> str:
@@ -60,12 +68,25 @@ def _postgresql_url(worker: str) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
+def _drop_postgresql(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(os.environ[PG_URL_VAR], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A fresh, empty database for this backend and worker."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh, empty database for this backend and worker (dropped afterwards)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'frontdesk.sqlite'}"
-    return _postgresql_url(_worker(request))
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'frontdesk.sqlite'}"
+        return
+    url = _postgresql_url(_worker(request))
+    yield url
+    _drop_postgresql(url)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from webtest import TestApp
 from frontdesk import PluginInfo, hookimpl
 from frontdesk.accounts import create_user, find_user
 from frontdesk.db.users import User
-from frontdesk.passwords import hash_password, verify_password
+from frontdesk.passwords import hash_password, needs_rehash, verify_password
 
 PASSWORDS = {"casey": "casey-password", "alex": "alex-password", "ada": "ada-password"}
 
@@ -244,11 +244,13 @@ def test_new_session_on_login(app):
 def test_password_hash_is_upgraded_on_login(app, commit, db, monkeypatch):
     from argon2 import PasswordHasher
 
+    old = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1).hash(PASSWORDS["casey"])
     with commit() as s:
-        find_user(s, "casey").password_hash = PasswordHasher(time_cost=1).hash(PASSWORDS["casey"])
+        find_user(s, "casey").password_hash = old
     login(app, "casey")
     upgraded = find_user(db, "casey").password_hash
-    assert upgraded.startswith("$argon2id$") and "t=1," not in upgraded
+    assert upgraded != old and not needs_rehash(upgraded)
+    assert verify_password(upgraded, PASSWORDS["casey"])
 
 
 class Directory:
@@ -291,3 +293,17 @@ def test_login_is_announced_to_plugins(make_webapp, people):
 def test_passwords_are_stored_as_argon2id(db, people):
     assert find_user(db, "casey").password_hash.startswith("$argon2id$")
     assert hash_password("x") != hash_password("x"), "salted"
+
+
+def test_customer_is_refused_at_the_mobile_login(make_webapp, people, commit):
+    from frontdesk.db.state import set_setting
+    from frontdesk.plugin_state import LICENSE_SETTING
+    from tests.sample_plugins.recorder import Recorder
+
+    app = make_webapp(["portal", "management", "mobile", Recorder()])
+    with commit() as db:
+        set_setting(db, LICENSE_SETTING, "TEST-ENTERPRISE", bumps_state=True)
+
+    page = login(app, "casey", prefix="/m", status=403)
+    assert "Customer accounts cannot use the mobile interface" in page.text
+    assert login(TestApp(app.app), "alex", prefix="/m").location == "http://localhost/m/"

@@ -1,0 +1,48 @@
+"""The login throttle's arithmetic and bookkeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from frontdesk.db.auth import LoginThrottle
+from frontdesk.throttle import (
+    ACCOUNT_POLICY,
+    ADDRESS_POLICY,
+    record_failure,
+    record_success,
+    seconds_locked,
+)
+
+
+def test_delay_doubles_after_the_free_failures_up_to_the_cap():
+    delays = [ACCOUNT_POLICY.delay_after(n) for n in range(1, 12)]
+    assert delays[:4] == [0, 0, 0, 0]
+    assert delays[4:9] == [30, 60, 120, 240, 480]
+    assert delays[9:] == [900, 900]
+    assert ADDRESS_POLICY.delay_after(19) == 0 and ADDRESS_POLICY.delay_after(20) == 30
+
+
+def test_one_address_guessing_many_accounts_is_stopped(db):
+    for n in range(20):
+        record_failure(db, f"user{n}", "203.0.113.9")
+    db.flush()
+    assert seconds_locked(db, "someone-else", "203.0.113.9") == 30
+    assert seconds_locked(db, "someone-else", "198.51.100.1") == 0
+
+
+def test_success_clears_the_account_but_not_the_address(db):
+    for _ in range(5):
+        record_failure(db, "casey", "203.0.113.9")
+    record_success(db, "Casey")
+    db.flush()
+    assert db.get(LoginThrottle, "account:casey") is None
+    assert db.get(LoginThrottle, "address:203.0.113.9").failures == 5
+
+
+def test_old_failures_are_forgotten(db):
+    for _ in range(4):
+        record_failure(db, "casey", None)
+    row = db.get(LoginThrottle, "account:casey")
+    row.last_failure -= dt.timedelta(hours=2)
+    record_failure(db, "casey", None)
+    assert row.failures == 1 and row.locked_until is None
