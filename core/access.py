@@ -116,3 +116,21 @@ def explain(
         (rule, _matches(request.dbsession, ticket.id, rule))
         for rule in ticket_rules(request, permission, user)
     ]
+
+
+def ticket_context(request: Request) -> Ticket:
+    """Route factory for ``.../tickets/{number}/...``: the ticket, or 404.
+
+    A ticket the user may not even see answers 404, exactly like one that does not
+    exist, so ticket numbers reveal nothing. Views then declare the permission they
+    need (reply, close, ...) against this ticket as the context.
+    """
+    from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
+
+    if request.user is None:
+        raise HTTPForbidden()  # to the login page, whether or not the ticket exists
+    number = request.matchdict.get("number", "")
+    ticket = request.dbsession.scalar(select(Ticket).where(Ticket.number == number))
+    if ticket is None or not ticket_decision(request, TicketPermission.VIEW, ticket).allowed:
+        raise HTTPNotFound()
+    return ticket

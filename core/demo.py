@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from frontdesk import tickets
 from frontdesk.accounts import create_user, find_user
 from frontdesk.db.meta import utcnow
-from frontdesk.db.tickets import MessageKind, Ticket, TicketMessage, TicketPriority, TicketStatus
 from frontdesk.db.users import Department
 
 DEMO_MARKER = "demo.loaded"
@@ -177,30 +177,29 @@ def load_demo(db: Session) -> bool:
         users[username] = user
 
     start = utcnow() - dt.timedelta(days=len(TICKETS) + 1)
-    number = (db.scalar(select(func.count(Ticket.id))) or 0) + 1001
     for i, (requester, dept, subject, status, priority, conversation) in enumerate(TICKETS):
-        created = start + dt.timedelta(days=i, hours=9)
-        ticket = Ticket(
-            number=str(number + i),
-            subject=subject,
-            department=depts[dept],
+        (_, _, first), *rest = conversation
+        ticket = tickets.create_ticket(
+            db,
             requester=users[requester],
-            status=TicketStatus(status).value,
-            priority=TicketPriority(priority).value,
-            created_at=created,
-            updated_at=created,
-            closed_at=created + dt.timedelta(hours=5) if status == "closed" else None,
-            assignee=next((users[a] for a, k, _ in conversation if k != "customer"), None),
+            subject=subject,
+            body=first,
+            department_id=depts[dept].id,
+            priority=priority,
         )
-        for j, (author, kind, body) in enumerate(conversation):
-            at = created + dt.timedelta(hours=j)
-            ticket.messages.append(
-                TicketMessage(
-                    author=users[author], kind=MessageKind(kind).value, body=body, created_at=at
-                )
-            )
-            ticket.updated_at = at
-        db.add(ticket)
+        for author, kind, body in rest:
+            tickets.add_message(db, ticket, author=users[author], body=body, note=kind == "note")
+        agent = next((users[a] for a, k, _ in rest if k != "customer"), None)
+        if agent is not None:
+            tickets.assign(db, ticket, agent, by=agent)
+        tickets.change_status(db, ticket, status, by=agent or users[requester])
+        # Spread the conversation over the past days so lists look lived in.
+        created = start + dt.timedelta(days=i, hours=9)
+        ticket.created_at = created
+        for j, message in enumerate(ticket.messages):
+            message.created_at = ticket.updated_at = created + dt.timedelta(hours=j)
+        if ticket.closed_at is not None:
+            ticket.closed_at = ticket.updated_at
     set_setting(db, DEMO_MARKER, "1")
     db.flush()
     return True

@@ -17,6 +17,8 @@ class Menu(enum.StrEnum):
 
     PORTAL = "portal"
     PORTAL_USER = "portal.user"
+    #: The start tiles on the portal's home page (submit a ticket, knowledge base, ...).
+    PORTAL_HOME = "portal.home"
     MANAGEMENT = "management"
     MANAGEMENT_USER = "management.user"
     MOBILE = "mobile"

@@ -87,3 +87,12 @@ class Attachment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     message: Mapped[TicketMessage] = relationship(back_populates="attachments")
+
+
+class TicketCounter(Base):
+    """The last ticket number handed out (one row; incremented under a row lock)."""
+
+    __tablename__ = "ticket_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=1000)

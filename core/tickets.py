@@ -1,0 +1,307 @@
+"""The ticket service: the one place tickets are created and changed.
+
+Every interface (portal, management, mobile) and the CLI go through these functions, so
+validation, status rules and events are the same everywhere. Each function takes the
+caller's session and an optional ``notify`` callable for the events it produces; web
+views pass ``lambda event: emit(request, event)`` so plugins hear of it after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from frontdesk import events
+from frontdesk.accounts import ValidationError
+from frontdesk.attachments import (
+    Upload,
+    UploadError,
+    UploadPolicy,
+    check_uploads,
+    stored_content_type,
+)
+from frontdesk.db.meta import utcnow
+from frontdesk.db.tickets import (
+    Attachment,
+    MessageKind,
+    Ticket,
+    TicketCounter,
+    TicketMessage,
+    TicketPriority,
+    TicketStatus,
+)
+from frontdesk.db.users import Department, User
+from frontdesk.permissions import Role
+
+Notify = Callable[[events.Event], None]
+
+MAX_SUBJECT = 200
+MAX_BODY = 50_000
+
+STATUS_TITLES = {
+    TicketStatus.OPEN: "Open",
+    TicketStatus.WAITING: "Waiting on customer",
+    TicketStatus.ON_HOLD: "On hold",
+    TicketStatus.CLOSED: "Closed",
+}
+PRIORITY_TITLES = {p: p.value.capitalize() for p in TicketPriority}
+
+
+def _ignore(_event: events.Event) -> None:
+    """The default ``notify``: nobody is listening (scripts, demo data)."""
+
+
+def next_number(db: Session) -> str:
+    """A new ticket number; the counter row is locked until the transaction ends."""
+    last = db.execute(
+        update(TicketCounter)
+        .where(TicketCounter.id == 1)
+        .values(last=TicketCounter.last + 1)
+        .returning(TicketCounter.last)
+    ).scalar_one()
+    return str(last)
+
+
+def _check_text(errors: dict[str, str], *, subject: str | None = None, body: str) -> None:
+    if subject is not None:
+        if not subject:
+            errors["subject"] = "Enter a subject."
+        elif len(subject) > MAX_SUBJECT:
+            errors["subject"] = f"Keep the subject under {MAX_SUBJECT} characters."
+    if not body.strip():
+        errors["body"] = "Write a message."
+    elif len(body) > MAX_BODY:
+        errors["body"] = f"Keep the message under {MAX_BODY:,} characters."
+
+
+def _store_uploads(
+    errors: dict[str, str], uploads: Iterable[Upload], policy: UploadPolicy | None
+) -> list[Attachment]:
+    try:
+        checked = check_uploads(list(uploads), policy or UploadPolicy())
+    except UploadError as exc:
+        errors["attachments"] = str(exc)
+        return []
+    return [
+        Attachment(
+            filename=u.filename,
+            content_type=stored_content_type(u.filename),
+            size=len(u.data),
+            data=u.data,
+        )
+        for u in checked
+    ]
+
+
+def create_ticket(
+    db: Session,
+    *,
+    requester: User,
+    subject: str,
+    body: str,
+    department_id: int | None,
+    priority: str = TicketPriority.NORMAL,
+    uploads: Iterable[Upload] = (),
+    policy: UploadPolicy | None = None,
+    author: User | None = None,
+    notify: Notify = _ignore,
+) -> Ticket:
+    """Open a ticket for ``requester`` with a first message (by ``author``, default the
+    requester). Raises :class:`ValidationError` with per-field messages; nothing is
+    written then."""
+    subject = " ".join(subject.split())
+    errors: dict[str, str] = {}
+    _check_text(errors, subject=subject, body=body)
+    department = db.get(Department, department_id) if department_id else None
+    if (
+        department is None
+        or not department.active
+        or (requester.role == Role.CUSTOMER and not department.customer_visible)
+    ):
+        errors["department"] = "Choose a department."
+    try:
+        priority = TicketPriority(priority)
+    except ValueError:
+        errors["priority"] = "Choose a priority."
+    attachments = _store_uploads(errors, uploads, policy)
+    if errors:
+        raise ValidationError(errors)
+    author = author or requester
+    now = utcnow()
+    ticket = Ticket(
+        number=next_number(db),
+        subject=subject,
+        department=department,
+        requester=requester,
+        priority=priority.value,
+        status=TicketStatus.OPEN.value,
+        created_at=now,
+        updated_at=now,
+    )
+    message = TicketMessage(
+        author=author,
+        kind=_kind_for(author).value,
+        body=body,
+        created_at=now,
+        attachments=attachments,
+    )
+    ticket.messages.append(message)
+    db.add(ticket)
+    db.flush()
+    notify(
+        events.TicketCreated(
+            ticket_id=ticket.id,
+            number=ticket.number,
+            subject=ticket.subject,
+            department_id=ticket.department_id,
+            requester_id=ticket.requester_id,
+        )
+    )
+    return ticket
+
+
+def _kind_for(author: User) -> MessageKind:
+    return MessageKind.CUSTOMER if author.role == Role.CUSTOMER else MessageKind.AGENT
+
+
+def add_message(
+    db: Session,
+    ticket: Ticket,
+    *,
+    author: User,
+    body: str,
+    note: bool = False,
+    uploads: Iterable[Upload] = (),
+    policy: UploadPolicy | None = None,
+    notify: Notify = _ignore,
+) -> TicketMessage:
+    """Reply to a ticket, or add an internal ``note`` (staff only, never shown to the
+    customer). A customer's reply reopens the ticket; a staff reply to an open ticket
+    marks it waiting on the customer."""
+    errors: dict[str, str] = {}
+    _check_text(errors, body=body)
+    if note and author.role == Role.CUSTOMER:
+        errors["body"] = "Customers cannot write internal notes."
+    attachments = _store_uploads(errors, uploads, policy)
+    if errors:
+        raise ValidationError(errors)
+    kind = MessageKind.NOTE if note else _kind_for(author)
+    now = utcnow()
+    message = TicketMessage(
+        ticket=ticket,
+        author=author,
+        kind=kind.value,
+        body=body,
+        created_at=now,
+        attachments=attachments,
+    )
+    db.add(message)
+    ticket.updated_at = now
+    if kind == MessageKind.CUSTOMER and ticket.status != TicketStatus.OPEN:
+        _set_status(ticket, TicketStatus.OPEN, by=author, notify=notify)
+    elif kind == MessageKind.AGENT and ticket.status == TicketStatus.OPEN:
+        _set_status(ticket, TicketStatus.WAITING, by=author, notify=notify)
+    db.flush()
+    notify(
+        events.TicketReplied(
+            ticket_id=ticket.id,
+            number=ticket.number,
+            message_id=message.id,
+            author_id=author.id,
+            kind=kind.value,
+        )
+    )
+    return message
+
+
+def _set_status(ticket: Ticket, status: TicketStatus, *, by: User | None, notify: Notify) -> None:
+    old = ticket.status
+    if old == status:
+        return
+    ticket.status = status.value
+    ticket.updated_at = utcnow()
+    ticket.closed_at = ticket.updated_at if status == TicketStatus.CLOSED else None
+    notify(
+        events.TicketStatusChanged(
+            ticket_id=ticket.id,
+            number=ticket.number,
+            old_status=old,
+            new_status=status.value,
+            changed_by=by.id if by else None,
+        )
+    )
+
+
+def change_status(
+    db: Session, ticket: Ticket, status: str, *, by: User, notify: Notify = _ignore
+) -> None:
+    """Set the status. Customers may only close and reopen their tickets."""
+    try:
+        new = TicketStatus(status)
+    except ValueError:
+        raise ValidationError({"status": "Choose a status."}) from None
+    if by.role == Role.CUSTOMER and new not in (TicketStatus.OPEN, TicketStatus.CLOSED):
+        raise ValidationError({"status": "Customers can close or reopen a ticket."})
+    _set_status(ticket, new, by=by, notify=notify)
+    db.flush()
+
+
+def assign(
+    db: Session, ticket: Ticket, assignee: User | None, *, by: User, notify: Notify = _ignore
+) -> None:
+    """Give the ticket to an active agent of its department (or an administrator), or
+    to nobody."""
+    if assignee is not None and not (
+        assignee.active
+        and (
+            assignee.role == Role.ADMINISTRATOR
+            or (assignee.role == Role.AGENT and ticket.department in assignee.departments)
+        )
+    ):
+        raise ValidationError({"assignee": "Choose an agent of the ticket's department."})
+    old = ticket.assignee_id
+    new = assignee.id if assignee else None
+    if old == new:
+        return
+    ticket.assignee = assignee
+    ticket.updated_at = utcnow()
+    db.flush()
+    notify(
+        events.TicketAssigned(
+            ticket_id=ticket.id,
+            number=ticket.number,
+            old_assignee_id=old,
+            new_assignee_id=new,
+            changed_by=by.id,
+        )
+    )
+
+
+def find_ticket(db: Session, number: str) -> Ticket | None:
+    return db.scalar(select(Ticket).where(Ticket.number == number))
+
+
+def customer_departments(db: Session) -> list[Department]:
+    """Departments a customer may open tickets in, by name."""
+    return list(
+        db.scalars(
+            select(Department)
+            .where(Department.active.is_(True), Department.customer_visible.is_(True))
+            .order_by(Department.name)
+        )
+    )
+
+
+def age(moment: dt.datetime, now: dt.datetime | None = None) -> str:
+    """``3 hours ago``-style text for lists."""
+    now = now or utcnow()
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    seconds = int((now - moment).total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
