@@ -99,15 +99,19 @@ def set_plugin_enabled(app: Any, name: str, enabled: bool) -> None:
         state.switch_plugin(db, name, enabled)
 
 
+#: Single-row tables the migrations create: reset, never emptied.
+COUNTERS = {"state_version", "ticket_counter"}
+
+
 def clear_database(engine: Engine) -> None:
-    """Delete every row but the schema's own bookkeeping; bump the state version so every
-    app's plugin-state cache reloads."""
+    """Delete every row but the counters the migrations create; bump the state version so
+    every app's plugin-state cache reloads, and restart ticket numbers at 1001."""
     with engine.begin() as conn:
         present = set(inspect(conn).get_table_names())
         tables = [
             t
             for t in reversed(Base.metadata.sorted_tables)
-            if t.name in present and t.name != "state_version"
+            if t.name in present and t.name not in COUNTERS
         ]
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
@@ -116,6 +120,7 @@ def clear_database(engine: Engine) -> None:
             for table in tables:
                 conn.execute(table.delete())
         conn.execute(text("UPDATE state_version SET version = version + 1"))
+        conn.execute(text("UPDATE ticket_counter SET last = 1000"))
 
 
 __all__ = [
