@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk import events
@@ -176,11 +177,20 @@ def add_message(
     note: bool = False,
     uploads: Iterable[Upload] = (),
     policy: UploadPolicy | None = None,
+    submission_token: str | None = None,
     notify: Notify = _ignore,
 ) -> TicketMessage:
     """Reply to a ticket, or add an internal ``note`` (staff only, never shown to the
     customer). A customer's reply reopens the ticket; a staff reply to an open ticket
-    marks it waiting on the customer."""
+    marks it waiting on the customer.
+
+    ``submission_token`` (a random value the form carries) makes a double-submitted form
+    add the message once: the second submission returns the first one's message.
+    """
+    if submission_token:
+        existing = _message_for_token(db, ticket, submission_token)
+        if existing is not None:
+            return existing
     errors: dict[str, str] = {}
     _check_text(errors, body=body)
     if note and author.role == Role.CUSTOMER:
@@ -191,14 +201,25 @@ def add_message(
     kind = MessageKind.NOTE if note else _kind_for(author)
     now = utcnow()
     message = TicketMessage(
-        ticket=ticket,
+        ticket_id=ticket.id,
         author=author,
         kind=kind.value,
         body=body,
         created_at=now,
         attachments=attachments,
+        submission_token=submission_token or None,
     )
-    db.add(message)
+    try:
+        with db.begin_nested():  # the same form may race in from a second request
+            db.add(message)
+            db.flush()
+    except IntegrityError:
+        existing = _message_for_token(db, ticket, submission_token) if submission_token else None
+        if existing is None:
+            raise
+        return existing
+    if message not in ticket.messages:  # keep an already-loaded conversation current
+        ticket.messages.append(message)
     ticket.updated_at = now
     if kind == MessageKind.CUSTOMER and ticket.status != TicketStatus.OPEN:
         _set_status(ticket, TicketStatus.OPEN, by=author, notify=notify)
@@ -215,6 +236,14 @@ def add_message(
         )
     )
     return message
+
+
+def _message_for_token(db: Session, ticket: Ticket, token: str) -> TicketMessage | None:
+    return db.scalar(
+        select(TicketMessage).where(
+            TicketMessage.ticket_id == ticket.id, TicketMessage.submission_token == token
+        )
+    )
 
 
 def _set_status(ticket: Ticket, status: TicketStatus, *, by: User | None, notify: Notify) -> None:
@@ -278,6 +307,97 @@ def assign(
             changed_by=by.id,
         )
     )
+
+
+class TicketConflict(Exception):
+    """The ticket changed since the form was loaded; ``since`` lists what happened."""
+
+    def __init__(self, ticket: Ticket, since: list[TicketMessage]):
+        super().__init__(f"ticket {ticket.number} changed (now version {ticket.version})")
+        self.ticket = ticket
+        self.since = since
+
+
+def check_version(
+    ticket: Ticket, loaded_version: int | None, loaded_at: dt.datetime | None
+) -> None:
+    """Refuse to act on a ticket that changed since a form showed it at ``loaded_version``.
+
+    The caller shows :attr:`TicketConflict.since` (messages added meanwhile) and lets the
+    agent confirm, resubmitting with the current version.
+    """
+    if loaded_version is None or loaded_version == ticket.version:
+        return
+    since = [m for m in ticket.messages if loaded_at is None or _aware(m.created_at) > loaded_at]
+    raise TicketConflict(ticket, since)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def set_priority(db: Session, ticket: Ticket, priority: str, *, by: User) -> None:
+    try:
+        ticket.priority = TicketPriority(priority).value
+    except ValueError:
+        raise ValidationError({"priority": "Choose a priority."}) from None
+    ticket.updated_at = utcnow()
+    db.flush()
+
+
+def set_due(db: Session, ticket: Ticket, due_at: dt.datetime | None, *, by: User) -> None:
+    ticket.due_at = due_at
+    ticket.updated_at = utcnow()
+    db.flush()
+
+
+def transfer(
+    db: Session, ticket: Ticket, department_id: int, *, by: User, notify: Notify = _ignore
+) -> None:
+    """Move the ticket to another active department; an assignee who does not work
+    there is unassigned."""
+    department = db.get(Department, department_id)
+    if department is None or not department.active:
+        raise ValidationError({"department": "Choose an active department."})
+    if department == ticket.department:
+        return
+    ticket.department = department
+    ticket.updated_at = utcnow()
+    assignee = ticket.assignee
+    if (
+        assignee is not None
+        and assignee.role != Role.ADMINISTRATOR
+        and (department not in assignee.departments)
+    ):
+        assign(db, ticket, None, by=by, notify=notify)
+    db.flush()
+
+
+def merge(
+    db: Session, source: Ticket, target: Ticket, *, by: User, notify: Notify = _ignore
+) -> None:
+    """Move ``source``'s conversation into ``target`` and close ``source`` as merged."""
+    if source.id == target.id:
+        raise ValidationError({"target": "A ticket cannot be merged into itself."})
+    if target.merged_into_id is not None:
+        raise ValidationError(
+            {"target": f"#{target.number} was itself merged; pick the ticket it went into."}
+        )
+    for message in list(source.messages):
+        message.ticket = target
+        message.submission_token = None
+    db.flush()
+    add_message(
+        db,
+        target,
+        author=by,
+        note=True,
+        body=f"Merged #{source.number} ({source.subject}) into this ticket.",
+    )
+    source.merged_into_id = target.id
+    db.flush()
+    _set_status(source, TicketStatus.CLOSED, by=by, notify=notify)
+    db.flush()
 
 
 def find_ticket(db: Session, number: str) -> Ticket | None:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 #: Test seam: a session placed here in the WSGI environ is used instead of a new one.
 ENVIRON_SESSION_KEY = "frontdesk.dbsession"
@@ -72,8 +73,12 @@ def is_retryable_db_error(exc: BaseException) -> bool:
 
     zope.sqlalchemy already recognises most of these while the transaction is open, but
     not when they surface at COMMIT (after its data manager is gone) and never SQLite's
-    "database is locked"; this check is applied to every failed request.
+    "database is locked"; this check is applied to every failed request. A
+    ``StaleDataError`` (a versioned row, such as a ticket, changed since it was read) is
+    retried too: the new attempt sees the change and can tell the user.
     """
+    if isinstance(exc, StaleDataError):
+        return True  # a versioned row changed under us: re-read and decide again
     if not isinstance(exc, DBAPIError) or exc.orig is None:
         return False
     orig = exc.orig

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from frontdesk.db.meta import Base, utcnow
@@ -47,6 +47,15 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    #: When an answer is due (agents set it); past it, the ticket counts as overdue.
+    due_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    #: Set when this ticket was merged into another (it is then closed).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), default=None)
+    #: Raised by every change: a form loaded at version N cannot silently overwrite N+1,
+    #: and concurrent UPDATEs of one ticket fail instead of losing one of them.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     department: Mapped[Department | None] = relationship()
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
@@ -58,6 +67,7 @@ class Ticket(Base):
 
 class TicketMessage(Base):
     __tablename__ = "ticket_messages"
+    __table_args__ = (UniqueConstraint("ticket_id", "submission_token"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
@@ -65,6 +75,8 @@ class TicketMessage(Base):
     kind: Mapped[str] = mapped_column(String(20), default=MessageKind.CUSTOMER.value)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The form submission that created it: a double-clicked submit adds one message.
+    submission_token: Mapped[str | None] = mapped_column(String(64), default=None)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()

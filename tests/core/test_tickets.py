@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from frontdesk import events
 from frontdesk.accounts import ValidationError, create_user
 from frontdesk.attachments import Upload, UploadPolicy
+from frontdesk.db.meta import utcnow
+from frontdesk.db.session import is_retryable_db_error
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
-from frontdesk.tickets import add_message, assign, change_status, create_ticket
+from frontdesk.tickets import (
+    TicketConflict,
+    add_message,
+    assign,
+    change_status,
+    check_version,
+    create_ticket,
+    merge,
+    set_priority,
+    transfer,
+)
 
 
 @pytest.fixture
@@ -171,3 +186,66 @@ def test_too_many_files(db, world):
     uploads = [Upload(filename=f"{n}.txt", data=b"x") for n in range(3)]
     with pytest.raises(ValidationError, match="at most 2 files"):
         new_ticket(db, world, uploads=uploads, policy=UploadPolicy(max_files=2))
+
+
+def test_a_double_submitted_reply_is_added_once(db, world):
+    ticket = new_ticket(db, world)
+    first = add_message(db, ticket, author=world["alex"], body="On it", submission_token="t-1")
+    second = add_message(db, ticket, author=world["alex"], body="On it", submission_token="t-1")
+    assert first.id == second.id
+    assert db.scalar(select(func.count(TicketMessage.id))) == 2
+
+
+def test_stale_forms_are_caught(db, world):
+    ticket = new_ticket(db, world)
+    loaded_version, loaded_at = ticket.version, utcnow()
+    add_message(db, ticket, author=world["casey"], body="Any news?")
+    with pytest.raises(TicketConflict) as conflict:
+        check_version(ticket, loaded_version, loaded_at)
+    assert [m.body for m in conflict.value.since] == ["Any news?"]
+    check_version(ticket, ticket.version, utcnow())  # the current version passes
+
+
+def test_concurrent_updates_of_one_ticket_fail_instead_of_losing_one(engine, world, db):
+    ticket = new_ticket(db, world)
+    db.commit()
+    with Session(engine) as first, Session(engine) as second:
+        a, b = first.get(Ticket, ticket.id), second.get(Ticket, ticket.id)
+        a.subject = "first"
+        first.commit()
+        b.subject = "second"
+        # PostgreSQL: the version check finds no row; SQLite: the stale snapshot may not
+        # write at all. Either way nothing is lost and the request is retried.
+        with pytest.raises((StaleDataError, OperationalError)) as failure:
+            second.commit()
+    assert is_retryable_db_error(failure.value)
+
+
+def test_transfer_unassigns_an_agent_of_the_old_department(db, world):
+    ticket = new_ticket(db, world)
+    assign(db, ticket, world["alex"], by=world["alex"])
+    transfer(db, ticket, world["internal"].id, by=world["alex"])
+    assert ticket.department == world["internal"] and ticket.assignee is None
+    with pytest.raises(ValidationError, match="active department"):
+        transfer(db, ticket, world["closed"].id, by=world["alex"])
+
+
+def test_merge_moves_the_conversation_and_closes_the_source(db, world):
+    target = new_ticket(db, world, subject="Printer")
+    source = new_ticket(db, world, subject="Printer again", body="Still burning")
+    merge(db, source, target, by=world["alex"])
+    assert source.status == "closed" and source.merged_into_id == target.id
+    bodies = [m.body for m in target.messages]
+    assert "Still burning" in bodies and bodies[-1].startswith("Merged #1002")
+    with pytest.raises(ValidationError, match="itself"):
+        merge(db, target, target, by=world["alex"])
+    with pytest.raises(ValidationError, match="was itself merged"):
+        merge(db, new_ticket(db, world), source, by=world["alex"])
+
+
+def test_priority_must_be_known(db, world):
+    ticket = new_ticket(db, world)
+    set_priority(db, ticket, "urgent", by=world["alex"])
+    assert ticket.priority == "urgent"
+    with pytest.raises(ValidationError, match="priority"):
+        set_priority(db, ticket, "asap", by=world["alex"])
