@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import enum
-
 from pyramid.config import Configurator
 from pyramid.request import Request
 
-from frontdesk import Menu, MenuItem, Permission, PluginInfo, Role, hookimpl
+from frontdesk import Menu, MenuItem, Permission, PluginInfo, hookimpl
+from frontdesk.plugins.management.permissions import DECLARED, P
 
 PLUGIN = PluginInfo(
     name="management",
@@ -18,13 +17,8 @@ PLUGIN = PluginInfo(
 )
 
 
-class P(enum.StrEnum):
-    DashboardView = "management:dashboard:view"
-
-
 @hookimpl
 def frontdesk_configure(config: Configurator) -> None:
-    config.add_route("management.home", "/management/")
     config.add_route("management.legacy_root", "/management/root.aspx")
     config.add_login_pages(
         interface="management",
@@ -32,18 +26,15 @@ def frontdesk_configure(config: Configurator) -> None:
         logout="/management/logout",
         password="/management/account/password",
     )
-    config.scan(".views")
+    config.scan(".legacy")
+    # The agents' workspace and the administration each wire their own pages.
+    config.include(".workspace")
+    config.include(".admin")
 
 
 @hookimpl
 def frontdesk_permissions() -> list[Permission]:
-    return [
-        Permission(
-            name=P.DashboardView,
-            title="Open the management interface",
-            default_roles=frozenset({Role.AGENT, Role.ADMINISTRATOR}),
-        )
-    ]
+    return list(DECLARED)
 
 
 @hookimpl

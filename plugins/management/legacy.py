@@ -1,17 +1,8 @@
-"""Management pages."""
+"""Old addresses that keep working."""
 
 from pyramid.httpexceptions import HTTPMovedPermanently
 from pyramid.request import Request
 from pyramid.view import view_config
-
-from frontdesk.plugins.management import P
-
-
-@view_config(
-    route_name="management.home", renderer="templates/dashboard.pt", permission=P.DashboardView
-)
-def dashboard(request: Request) -> dict:
-    return {}
 
 
 @view_config(route_name="management.legacy_root")

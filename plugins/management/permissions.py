@@ -1,0 +1,43 @@
+"""The management plugin's permissions (``management:<resource>:<action>``)."""
+
+from __future__ import annotations
+
+import enum
+
+from frontdesk import Permission, Role
+
+STAFF = frozenset({Role.AGENT, Role.ADMINISTRATOR})
+ADMINS = frozenset({Role.ADMINISTRATOR})
+
+
+class P(enum.StrEnum):
+    DashboardView = "management:dashboard:view"
+    CannedManageShared = "management:canned:manage_shared"
+    DepartmentsManage = "management:departments:manage"
+    AgentsManage = "management:agents:manage"
+    CustomersManage = "management:customers:manage"
+    PermissionsManage = "management:permissions:manage"
+    SettingsManage = "management:settings:manage"
+    AuditView = "management:audit:view"
+
+
+DECLARED = [
+    Permission(name=P.DashboardView, title="Open the management interface", default_roles=STAFF),
+    Permission(name=P.CannedManageShared, title="Edit shared canned replies", default_roles=ADMINS),
+    Permission(
+        name=P.DepartmentsManage, title="Create and change departments", default_roles=ADMINS
+    ),
+    Permission(
+        name=P.AgentsManage, title="Create, change and deactivate agents", default_roles=ADMINS
+    ),
+    Permission(
+        name=P.CustomersManage, title="Search, deactivate and reset customers", default_roles=ADMINS
+    ),
+    Permission(
+        name=P.PermissionsManage,
+        title="Grant permissions per role and department",
+        default_roles=ADMINS,
+    ),
+    Permission(name=P.SettingsManage, title="Change help desk settings", default_roles=ADMINS),
+    Permission(name=P.AuditView, title="Read the audit log", default_roles=ADMINS),
+]
