@@ -1,4 +1,4 @@
-"""Creating and finding users: the one place every interface and the CLI go through."""
+"""Creating, finding and managing users: the one place every interface and the CLI use."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from frontdesk.db.users import Department, User
 from frontdesk.licenses import seat_problem
 from frontdesk.passwords import hash_password, password_problem
 from frontdesk.permissions import Role
+from frontdesk.security import end_all_sessions
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,149}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -102,4 +103,40 @@ def activate_user(db: Session, user: User, *, seat_limit: int | None) -> None:
     if user.is_staff and (seats := seat_problem(db, seat_limit)):
         raise ValidationError({"role": seats})
     user.active = True
+    db.flush()
+
+
+def set_password(db: Session, user: User, password: str) -> None:
+    """Give ``user`` a new password and end every session of theirs (an administrator's
+    reset). Raises :class:`ValidationError` when the password is not acceptable."""
+    if problem := password_problem(password):
+        raise ValidationError({"password": problem})
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    db.flush()
+
+
+def deactivate_user(db: Session, user: User) -> None:
+    """Deactivate ``user`` and end every session of theirs (reactivation revives none).
+    Raises :class:`ValidationError` for the last active administrator."""
+    if not user.active:
+        return
+    if user.role == Role.ADMINISTRATOR:
+        # Lock the active administrators' rows (in one order) so that two concurrent
+        # deactivations cannot each leave the other as the "remaining" administrator.
+        admins = db.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        if not set(admins) - {user.id}:
+            raise ValidationError(
+                {
+                    "role": f"{user.username!r} is the last active administrator; "
+                    "create or activate another administrator first."
+                }
+            )
+    user.active = False
+    end_all_sessions(user)
     db.flush()

@@ -272,3 +272,19 @@ def test_serve_refuses_the_development_secret_in_production(capsys, tmp_path, in
     code, _, err = run(capsys, "serve", str(prod))
     assert code == 2 and err.count("\n") == 1
     assert "set frontdesk.session.secret to a long random value" in err
+
+
+@pytest.mark.parametrize(
+    "argv", [["plugins", "list"], ["license", "show"], ["plugins", "disable", "{ini}", "kb"]]
+)
+def test_commands_on_an_uninitialised_database_give_one_line(capsys, tmp_path, argv):
+    fresh = tmp_path / "fresh.ini"
+    fresh.write_text(
+        f"[app:main]\nuse = egg:frontdesk\nsqlalchemy.url = sqlite:///{tmp_path}/x.db\n"
+    )
+    args = [a.format(ini=fresh) for a in argv]
+    if "{ini}" not in " ".join(argv):
+        args.append(str(fresh))
+    code, _, err = run(capsys, *args)
+    assert code == 2 and err.count("\n") == 1
+    assert f"run: frontdesk init {fresh}" in err

@@ -1,0 +1,161 @@
+"""``init``, ``serve`` and ``db upgrade``: set up and run an installation."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from frontdesk import demo, migrate
+from frontdesk.accounts import create_user, find_user
+from frontdesk.cli.base import (
+    CLIError,
+    command,
+    connected,
+    group,
+    load_plugins,
+    load_settings,
+    require_current_schema,
+    session,
+)
+from frontdesk.db.session import redacted_url
+from frontdesk.db.users import User
+from frontdesk.license_keys import KeyConfigError, listed_key_paths
+from frontdesk.license_tokens import write_keypair
+from frontdesk.passwords import generate_password, verify_password
+from frontdesk.permissions import Role
+from frontdesk.pluginmanager import PluginLoadError, as_bool
+from frontdesk.sessions import InsecureSecret
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    if args.demo and as_bool(settings.get("frontdesk.production")):
+        raise CLIError("--demo is for development; this config sets frontdesk.production")
+    with connected(settings) as engine:
+        plugins = load_plugins(settings)
+        migrate.upgrade(engine, plugins)
+        print(f"Database ready: {redacted_url(str(engine.url))}")
+        with session(engine) as db:
+            has_admin = (
+                db.query(User).filter(User.role == Role.ADMINISTRATOR.value).first() is not None
+            )
+            if args.demo:
+                added = demo.load_demo(db)
+                print("Demo data added." if added else "Demo data already present.")
+            elif not has_admin:
+                password = generate_password()
+                create_user(
+                    db,
+                    username="admin",
+                    role=Role.ADMINISTRATOR,
+                    password=password,
+                    display_name="Administrator",
+                )
+                print("Created the administrator account (the password is shown only once):")
+                print("  username: admin")
+                print(f"  password: {password}")
+            else:
+                print("An administrator account exists already.")
+            if args.demo:
+                print("Demo logins (development only):")
+                for login in demo.DEMO_LOGINS:
+                    user = find_user(db, login.username)
+                    shown = (
+                        login.password
+                        if user and verify_password(user.password_hash, login.password)
+                        else "(password set earlier)"
+                    )
+                    print(f"  {login.role:<14} {login.username:<10} {shown}")
+    for private in ensure_development_keys(settings):
+        print("Created a development license key pair (this config trusts its public key):")
+        print(f"  private key: {shown_path(private)}")
+        print(f"  public key:  {shown_path(private.with_suffix('.pub'))}")
+        print("Issue yourself a license, then install it with `frontdesk license install`:")
+        print(
+            f"  frontdesk license issue --private-key {shown_path(private)} "
+            f'--edition enterprise --licensee "Dev" --seats 10 --expires {_hint_expiry()}'
+        )
+    return 0
+
+
+def ensure_development_keys(settings: dict[str, Any]) -> list[Path]:
+    """Outside production, create the key pair behind each ``.pub`` that
+    ``frontdesk.license.public_keys`` lists when neither half exists yet; the private keys
+    created. An existing pair, or a lone public key (someone else's), is left alone."""
+    if as_bool(settings.get("frontdesk.production")):
+        return []
+    created = []
+    for public in listed_key_paths(settings):
+        private = public.with_suffix(".key")
+        if public.suffix != ".pub" or public.exists() or private.exists():
+            continue
+        try:
+            write_keypair(private)
+        except OSError as exc:
+            raise CLIError(f"cannot create the development key pair {private}: {exc}") from exc
+        created.append(private)
+    return created
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(resolved)
+
+
+def _hint_expiry() -> str:
+    return f"{max(dt.date.today().year + 1, 2030)}-12-31"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import plaster
+
+    settings = load_settings(args.config)
+    with connected(settings) as engine:
+        require_current_schema(engine, load_plugins(settings), args.config)
+    loader = plaster.get_loader(str(Path(args.config).resolve()), protocols=["wsgi"])
+    loader.setup_logging()
+    try:
+        app = loader.get_wsgi_app()
+    except (InsecureSecret, PluginLoadError, KeyConfigError) as exc:
+        raise CLIError(str(exc)) from exc
+    server = loader.get_wsgi_server()
+    print(f"Serving frontdesk on {server_url(loader)}  (Ctrl+C to stop)", flush=True)
+    server(app)
+    return 0
+
+
+def server_url(loader: Any) -> str:
+    listen = loader.get_settings("server:main").get("listen", "localhost:6543").split()[0]
+    host, _, port = listen.rpartition(":")
+    wildcard = {"", "0.0.0.0", "*", "[::]"}  # noqa: S104 (read, to print a URL)
+    host = "localhost" if host in wildcard else host
+    return f"http://{host}:{port}/"
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    with connected(settings) as engine:
+        migrate.upgrade(engine, load_plugins(settings))
+        print("Database is up to date.")
+        return 0
+
+
+def register(commands: Any) -> None:
+    """``init``, ``serve`` and ``db upgrade``."""
+    init = command(
+        commands, "init", cmd_init, "Create or upgrade the database and the first administrator."
+    )
+    init.add_argument(
+        "--demo",
+        action="store_true",
+        help="add demo departments, people and tickets (development only)",
+    )
+    command(commands, "serve", cmd_serve, "Serve the help desk with waitress.")
+    db = group(commands, "db", "Database maintenance.", "db_command")
+    command(db, "upgrade", cmd_db_upgrade, "Run core and plugin migrations up to date.")
