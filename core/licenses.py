@@ -31,11 +31,12 @@ from frontdesk.db.users import User
 from frontdesk.license_keys import KeyConfigError, trusted_public_keys
 from frontdesk.licensing import Edition, License, LicenseRefusal
 from frontdesk.permissions import Role
-from frontdesk.plugin_state import LICENSE_SETTING
 
 if TYPE_CHECKING:  # pragma: no cover
     from frontdesk.pluginmanager import Plugins
 
+#: The settings-table key holding the installed license key.
+LICENSE_SETTING = "license.key"
 STAFF_ROLES = (Role.AGENT.value, Role.ADMINISTRATOR.value)
 NO_VERIFIER = (
     "No installed verifier can read this license key: it is not a frontdesk license key "

@@ -22,12 +22,11 @@ from pyramid.request import Request
 from sqlalchemy.orm import Session
 
 from frontdesk.db import state
-from frontdesk.licensing import Edition, License, LicenseRefusal, edition_in_force
+from frontdesk.licenses import current_license
+from frontdesk.licensing import Edition, License, edition_in_force
 
 if TYPE_CHECKING:  # pragma: no cover
     from frontdesk.pluginmanager import Plugins
-
-LICENSE_SETTING = "license.key"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,21 +55,11 @@ class PluginUnavailable(HTTPNotFound):
     """404 for a URL whose plugin is off, carrying the reason shown on the page."""
 
 
-def load_snapshot(db: Session, plugins: Plugins, trusted_keys: Mapping[str, bytes]) -> Snapshot:
+def load_snapshot(db: Session, plugins: Plugins, settings: Mapping[str, Any]) -> Snapshot:
     """Read switches and the installed license at the current state version."""
-    version = state.read_state_version(db)
-    key = state.get_setting(db, LICENSE_SETTING)
-    license, problem = None, None
-    if key:
-        verdict = plugins.hook.frontdesk_verify_license(key=key, trusted_keys=dict(trusted_keys))
-        if isinstance(verdict, License):
-            license = verdict
-        elif isinstance(verdict, LicenseRefusal):
-            problem = verdict.reason
-        else:
-            problem = "no installed plugin can read this license key"
+    license, problem = current_license(db, plugins, settings)
     return Snapshot(
-        version=version,
+        version=state.read_state_version(db),
         switches=state.plugin_switches(db),
         license=license,
         license_problem=problem,
@@ -122,9 +111,9 @@ def evaluate(plugins: Plugins, snapshot: Snapshot) -> dict[str, PluginStatus]:
 class StateCache:
     """Per-process cache of the snapshot and its evaluation, refreshed on version change."""
 
-    def __init__(self, plugins: Plugins, trusted_keys: Mapping[str, bytes], interval: float):
+    def __init__(self, plugins: Plugins, settings: Mapping[str, Any], interval: float):
         self.plugins = plugins
-        self.trusted_keys = trusted_keys
+        self.settings = settings
         self.interval = interval
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
@@ -148,7 +137,7 @@ class StateCache:
             ):
                 self._checked_at = now
                 return self._snapshot, self._statuses
-        snapshot = load_snapshot(db, self.plugins, self.trusted_keys)
+        snapshot = load_snapshot(db, self.plugins, self.settings)
         statuses = evaluate(self.plugins, snapshot)
         with self._lock:
             self._snapshot, self._statuses = snapshot, statuses
@@ -194,11 +183,9 @@ def gate_routes(event: BeforeTraversal) -> None:
 def includeme(config: Any) -> None:
     """The per-process state cache and the per-request route gate."""
     settings = config.get_settings()
-    from frontdesk.license_keys import trusted_public_keys
-
     config.registry["frontdesk_state"] = StateCache(
         config.registry.frontdesk_plugins,
-        trusted_public_keys(settings),
+        settings,
         float(settings.get("frontdesk.state_check_interval", 0.5)),
     )
     config.add_request_method(_request_state, "frontdesk_state", reify=True)

@@ -24,6 +24,7 @@ from frontdesk.db import state
 from frontdesk.license_keys import KeyConfigError, read_public_key
 from frontdesk.license_tokens import issue, public_bytes, read_private_key, write_keypair
 from frontdesk.licenses import (
+    LICENSE_SETTING,
     LicenseError,
     active_agent_count,
     current_license,
@@ -32,7 +33,6 @@ from frontdesk.licenses import (
     seat_limit,
 )
 from frontdesk.licensing import Edition, License, edition_in_force
-from frontdesk.plugin_state import LICENSE_SETTING
 
 
 def iso_date(text: str) -> dt.date:

@@ -15,7 +15,6 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db import state
-from frontdesk.license_keys import trusted_public_keys
 from frontdesk.plugin_state import evaluate, load_snapshot
 from frontdesk.pluginmanager import CORE_PLUGIN
 
@@ -26,7 +25,7 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
         plugins = load_plugins(settings)
 
         with session(engine) as db:
-            snapshot = load_snapshot(db, plugins, trusted_public_keys(settings))
+            snapshot = load_snapshot(db, plugins, settings)
         statuses = evaluate(plugins, snapshot)
         rows = [("NAME", "VERSION", "EDITION", "STATE", "REASON")]
         for plugin in sorted(plugins, key=lambda p: p.info.name):

@@ -16,6 +16,7 @@ from frontdesk.db.state import get_setting, read_state_version, set_setting
 from frontdesk.db.users import User
 from frontdesk.license_tokens import issue, read_private_key, write_keypair
 from frontdesk.licenses import (
+    LICENSE_SETTING,
     NO_VERIFIER,
     LicenseError,
     active_agent_count,
@@ -25,7 +26,6 @@ from frontdesk.licenses import (
     remove_license,
     seat_limit,
 )
-from frontdesk.plugin_state import LICENSE_SETTING
 from frontdesk.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of
 from tests.sample_plugins import greeter
