@@ -8,12 +8,17 @@ from pyramid.request import Request
 from frontdesk import Menu, MenuItem, Permission, PluginInfo, hookimpl
 from frontdesk.plugins.management.permissions import DECLARED, P
 
+# Loading the plugin puts the workspace's table (canned replies) on Base.metadata, as
+# its migration branch expects, even where no app is built (migration checks).
+from frontdesk.plugins.management.workspace import models as _workspace_models  # noqa: F401
+
 PLUGIN = PluginInfo(
     name="management",
     title="Management interface",
     description="Agents answer tickets and chats; administrators configure the help desk.",
     version="0.1.0",
     requires_core=">=0.1,<1",
+    migrations="frontdesk.plugins.management:migrations/versions",
 )
 
 
@@ -43,10 +48,30 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
         return [
             MenuItem(
                 label="Dashboard", route_name="management.home", permission=P.DashboardView, order=0
-            )
+            ),
+            MenuItem(
+                label="Tickets",
+                route_name="management.tickets",
+                permission=P.DashboardView,
+                order=10,
+            ),
+            MenuItem(
+                label="Administration",
+                route_name="management.admin",
+                permission=P.SettingsManage,
+                order=90,
+            ),
         ]
     if menu == Menu.MANAGEMENT_USER:
-        return [MenuItem(label="Portal", route_name="portal.home", new_window=True, order=0)]
+        return [
+            MenuItem(label="Portal", route_name="portal.home", new_window=True, order=0),
+            MenuItem(
+                label="My profile",
+                route_name="management.profile",
+                permission=P.DashboardView,
+                order=10,
+            ),
+        ]
     if menu == Menu.PORTAL_USER:
         return [
             MenuItem(

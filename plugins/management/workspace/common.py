@@ -1,0 +1,84 @@
+"""Small helpers the workspace's views share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pyramid.request import Request
+
+from frontdesk.attachments import UploadPolicy, human_size
+from frontdesk.db.tickets import TicketPriority, TicketStatus
+from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES
+
+TEMPLATES = "frontdesk.plugins.management:templates/"
+STYLESHEET = "frontdesk.plugins.management:static/workspace.css"
+SCRIPT = "frontdesk.plugins.management:static/workspace.js"
+
+#: Larger numbers are no row's id (and overflow PostgreSQL's integer).
+MAX_ID = 2**31 - 1
+
+ACTIVE_STATUSES = (TicketStatus.OPEN, TicketStatus.WAITING, TicketStatus.ON_HOLD)
+
+
+def template(name: str) -> str:
+    return TEMPLATES + name
+
+
+def positive_int(value: Any, default: int | None = None) -> int | None:
+    """A positive database-sized integer from a form or URL, else ``default``."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+    return number if 0 < number <= MAX_ID else default
+
+
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def format_time(moment: dt.datetime | None) -> str:
+    """``2026-11-28 14:05 UTC``."""
+    moment = aware(moment)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def iso_time(moment: dt.datetime | None) -> str:
+    moment = aware(moment)
+    return moment.isoformat() if moment else ""
+
+
+def status_title(status: str) -> str:
+    try:
+        return STATUS_TITLES[TicketStatus(status)]
+    except ValueError:
+        return status
+
+
+def priority_title(priority: str) -> str:
+    try:
+        return PRIORITY_TITLES[TicketPriority(priority)]
+    except ValueError:
+        return priority
+
+
+def upload_policy(request: Request) -> UploadPolicy:
+    return UploadPolicy.from_settings(request.registry.settings)
+
+
+def upload_limits(policy: UploadPolicy) -> str:
+    """The limits, as a sentence shown under every attachments field."""
+    files = "1 file" if policy.max_files == 1 else f"up to {policy.max_files} files"
+    allowed = ", ".join(sorted(policy.allowed_extensions))
+    return (
+        f"Optional: {files}, at most {human_size(policy.max_size)} each. Allowed types: {allowed}."
+    )
+
+
+def page_assets(request: Request) -> dict[str, str]:
+    """The workspace's stylesheet and script, for the layout's head and scripts slots."""
+    return {"stylesheet": request.static_path(STYLESHEET), "script": request.static_path(SCRIPT)}

@@ -1,0 +1,141 @@
+"""The dashboard (counts that lead into the queue) and the agent's own profile page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pyramid.request import Request
+from pyramid.view import view_config
+from sqlalchemy import case, func, select
+
+from frontdesk.access import TicketPermission, ticket_filter
+from frontdesk.db.meta import utcnow
+from frontdesk.db.tickets import Ticket, TicketStatus
+from frontdesk.db.users import Department
+from frontdesk.permissions import Role
+from frontdesk.plugins.management.permissions import P
+from frontdesk.plugins.management.workspace.common import (
+    ACTIVE_STATUSES,
+    page_assets,
+    status_title,
+    template,
+)
+from frontdesk.plugins.management.workspace.queue import QueueFilters, run_queue
+from frontdesk.security import allowed
+from frontdesk.tickets import age
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tile:
+    key: str
+    label: str
+    count: int
+    href: str
+
+
+def dashboard_counts(request: Request) -> dict[str, int]:
+    """Not-closed tickets the agent may see: assigned to them, unassigned, waiting on the
+    customer, and past their due time (one query)."""
+    user = request.user
+    now = utcnow()
+
+    def count(condition: Any) -> Any:
+        return func.count(case((condition, 1)))
+
+    row = request.dbsession.execute(
+        select(
+            count(Ticket.assignee_id == user.id).label("mine"),
+            count(Ticket.assignee_id.is_(None)).label("unassigned"),
+            count(Ticket.status == TicketStatus.WAITING.value).label("waiting"),
+            count(Ticket.due_at < now).label("overdue"),
+        ).where(
+            ticket_filter(request, TicketPermission.VIEW),
+            Ticket.status.in_([s.value for s in ACTIVE_STATUSES]),
+        )
+    ).one()
+    return dict(row._mapping)
+
+
+@view_config(
+    route_name="management.home",
+    renderer=template("dashboard.pt"),
+    permission=P.DashboardView,
+)
+def dashboard(request: Request) -> dict[str, Any]:
+    counts = dashboard_counts(request)
+
+    def queue_url(**params: str) -> str:
+        return request.route_path("management.tickets", _query=params)
+
+    tiles = [
+        Tile(
+            key="mine", label="My open tickets", count=counts["mine"], href=queue_url(assignee="me")
+        ),
+        Tile(
+            key="unassigned",
+            label="Unassigned in my departments",
+            count=counts["unassigned"],
+            href=queue_url(assignee="unassigned"),
+        ),
+        Tile(
+            key="waiting",
+            label="Waiting on customer",
+            count=counts["waiting"],
+            href=queue_url(status=TicketStatus.WAITING.value),
+        ),
+        Tile(
+            key="overdue", label="Overdue", count=counts["overdue"], href=queue_url(due="overdue")
+        ),
+    ]
+    recent = run_queue(request, QueueFilters(assignee="me"), per_page=5)
+    return {
+        **page_assets(request),
+        "tiles": tiles,
+        "recent": recent.tickets,
+        "status_title": status_title,
+        "age": age,
+        "ticket_url": lambda t: request.route_path("management.ticket", number=t.number),
+        "mine_url": queue_url(assignee="me"),
+    }
+
+
+PROFILE_PERMISSIONS = [
+    (TicketPermission.VIEW, "See"),
+    (TicketPermission.REPLY, "Reply"),
+    (TicketPermission.NOTE, "Notes"),
+    (TicketPermission.STATUS, "Status"),
+    (TicketPermission.ASSIGN, "Assign"),
+]
+
+
+@view_config(
+    route_name="management.profile",
+    renderer=template("workspace/profile.pt"),
+    permission=P.DashboardView,
+)
+def profile(request: Request) -> dict[str, Any]:
+    """Who I am here, and what I may do in each of my departments."""
+    user = request.user
+    held = request.permissions
+    if user.role == Role.ADMINISTRATOR:
+        departments = list(
+            request.dbsession.scalars(
+                select(Department).where(Department.active.is_(True)).order_by(Department.name)
+            )
+        )
+    else:
+        departments = sorted((d for d in user.departments if d.active), key=lambda d: d.name)
+    rows = [
+        (department, [held.holds(name, department.id) for name, _label in PROFILE_PERMISSIONS])
+        for department in departments
+    ]
+    return {
+        **page_assets(request),
+        "rows": rows,
+        "headings": [label for _name, label in PROFILE_PERMISSIONS],
+        "is_admin": user.role == Role.ADMINISTRATOR,
+        "may_share": allowed(request, P.CannedManageShared),
+        "canned_url": request.route_path("management.canned"),
+        "password_url": request.route_path("management.password"),
+    }
