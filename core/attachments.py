@@ -51,6 +51,15 @@ class UploadPolicy:
         )
 
 
+def describe_policy(policy: UploadPolicy) -> str:
+    """The limits as the sentence shown under every attachments field."""
+    files = "1 file" if policy.max_files == 1 else f"up to {policy.max_files} files"
+    allowed = ", ".join(sorted(policy.allowed_extensions))
+    return (
+        f"Optional: {files}, at most {human_size(policy.max_size)} each. Allowed types: {allowed}."
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class Upload:
     """A file as received, before it is stored."""

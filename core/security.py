@@ -18,7 +18,6 @@ from pyramid.config import Configurator
 from pyramid.interfaces import ISecurityPolicy
 from pyramid.request import Request
 from pyramid.security import Allowed, Denied
-from pyramid.settings import asbool
 from sqlalchemy import delete
 from zope.interface import implementer
 
@@ -28,6 +27,7 @@ from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
 from frontdesk.interfaces import Interface
 from frontdesk.permissions import EffectivePermissions, Permission, Role
+from frontdesk.runtime_settings import MANAGEMENT_REAUTH, get_flag
 
 SESSION_USER = "user_id"
 SESSION_GENERATION = "generation"
@@ -71,7 +71,7 @@ def _user(request: Request) -> User | None:
     if user is not None:
         return user if may_use(user, request.interface) else None
     interface = request.interface
-    reauth = asbool(request.registry.settings.get("frontdesk.management.reauth", True))
+    reauth = get_flag(request.dbsession, request.registry.settings, MANAGEMENT_REAUTH)
     if interface != Interface.PORTAL and not reauth:
         # Trust the portal's login for staff: adopt it into this interface's session.
         portal_session = request.registry.frontdesk_sessions.session_for(request, Interface.PORTAL)

@@ -21,6 +21,8 @@ class Slot(enum.StrEnum):
     PAGE_BANNER = "page_banner"
     TICKET_SIDE_PANEL = "ticket_side_panel"
     DASHBOARD_WIDGETS = "dashboard_widgets"
+    #: Below the login form of every interface (e.g. the portal's "Create an account").
+    LOGIN_EXTRAS = "login_extras"
 
 
 @dataclass(frozen=True, kw_only=True)

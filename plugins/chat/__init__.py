@@ -28,6 +28,8 @@ def frontdesk_configure(config: Configurator) -> None:
 def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.PORTAL:
         return [MenuItem(label="Live chat", route_name="chat.home", order=20)]
+    if menu == Menu.PORTAL_HOME:  # a start tile on the portal's home page
+        return [MenuItem(label="Start a live chat", route_name="chat.home", order=40)]
     return []
 
 

@@ -28,6 +28,8 @@ def frontdesk_configure(config: Configurator) -> None:
 def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.PORTAL:
         return [MenuItem(label="Knowledge base", route_name="kb.home", order=20)]
+    if menu == Menu.PORTAL_HOME:  # a start tile on the portal's home page
+        return [MenuItem(label="Search the knowledge base", route_name="kb.home", order=30)]
     return []
 
 

@@ -60,4 +60,4 @@ def test_dropdown_stays_on_a_phone_screen(phone, site):
 def test_anonymous_visitor_sees_no_user_menu(desktop, site):
     desktop.goto(site + "/")
     assert desktop.locator(".user-menu").count() == 0
-    assert desktop.get_by_role("link", name="Knowledge base").is_visible()
+    assert desktop.get_by_role("link", name="Knowledge base", exact=True).is_visible()

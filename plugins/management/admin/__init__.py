@@ -3,7 +3,45 @@ settings and the audit log."""
 
 from pyramid.config import Configurator
 
+PREFIX = "/management/admin"
+
+ROUTES = {
+    "management.admin": "/",
+    "management.admin.departments": "/departments",
+    "management.admin.department": "/departments/{id:\\d+}",
+    "management.admin.department_state": "/departments/{id:\\d+}/state",
+    "management.admin.agents": "/agents",
+    "management.admin.agent_new": "/agents/new",
+    "management.admin.agent": "/agents/{id:\\d+}",
+    "management.admin.agent_deactivate": "/agents/{id:\\d+}/deactivate",
+    "management.admin.agent_reactivate": "/agents/{id:\\d+}/reactivate",
+    "management.admin.agent_password": "/agents/{id:\\d+}/password",
+    "management.admin.customers": "/customers",
+    "management.admin.customer": "/customers/{id:\\d+}",
+    "management.admin.customer_deactivate": "/customers/{id:\\d+}/deactivate",
+    "management.admin.customer_reactivate": "/customers/{id:\\d+}/reactivate",
+    "management.admin.customer_password": "/customers/{id:\\d+}/password",
+    "management.admin.permissions": "/permissions",
+    "management.admin.grants": "/permissions/agents",
+    "management.admin.agent_grants": "/permissions/agents/{id:\\d+}",
+    "management.admin.agent_grants_reset": "/permissions/agents/{id:\\d+}/reset",
+    "management.admin.explain": "/permissions/explain",
+    "management.admin.plugins": "/plugins",
+    "management.admin.plugin_switch": "/plugins/{name}/switch",
+    "management.admin.license": "/license",
+    "management.admin.license_remove": "/license/remove",
+    "management.admin.settings": "/settings",
+    "management.admin.audit": "/audit",
+}
+
 
 def includeme(config: Configurator) -> None:
     """Routes of the administration pages, under /management/admin/."""
+    for name, path in ROUTES.items():
+        config.add_route(name, PREFIX + path)
+    config.add_static_view(
+        name="management/admin/static",
+        path="frontdesk.plugins.management.admin:static",
+        cache_max_age=3600,
+    )
     config.scan(".views")

@@ -7,7 +7,8 @@ from typing import Any
 
 from pyramid.request import Request
 
-from frontdesk.attachments import UploadPolicy, human_size
+from frontdesk import runtime_settings
+from frontdesk.attachments import UploadPolicy
 from frontdesk.db.tickets import TicketPriority, TicketStatus
 from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES
 
@@ -67,16 +68,8 @@ def priority_title(priority: str) -> str:
 
 
 def upload_policy(request: Request) -> UploadPolicy:
-    return UploadPolicy.from_settings(request.registry.settings)
-
-
-def upload_limits(policy: UploadPolicy) -> str:
-    """The limits, as a sentence shown under every attachments field."""
-    files = "1 file" if policy.max_files == 1 else f"up to {policy.max_files} files"
-    allowed = ", ".join(sorted(policy.allowed_extensions))
-    return (
-        f"Optional: {files}, at most {human_size(policy.max_size)} each. Allowed types: {allowed}."
-    )
+    """The limits in force (the Settings page may override the ini's)."""
+    return runtime_settings.upload_policy(request.dbsession, request.registry.settings)
 
 
 def page_assets(request: Request) -> dict[str, str]:

@@ -26,7 +26,12 @@ from sqlalchemy import or_, select
 
 from frontdesk.access import TicketPermission, ticket_decision
 from frontdesk.accounts import ValidationError
-from frontdesk.attachments import download_response, human_size, uploads_from_request
+from frontdesk.attachments import (
+    describe_policy,
+    download_response,
+    human_size,
+    uploads_from_request,
+)
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import (
     Attachment,
@@ -49,7 +54,6 @@ from frontdesk.plugins.management.workspace.common import (
     priority_title,
     status_title,
     template,
-    upload_limits,
     upload_policy,
 )
 from frontdesk.text import render_markdown
@@ -280,7 +284,7 @@ def ticket_page(
             and aware(ticket.due_at) < loaded_at
             and ticket.status != TicketStatus.CLOSED.value
         ),
-        "limits": upload_limits(policy),
+        "limits": describe_policy(policy),
         "status_title": status_title,
         "priority_title": priority_title,
         "kind_label": lambda m: KIND_LABELS.get(m.kind, m.kind),

@@ -1,0 +1,497 @@
+"""The administration's changes: validated first, then written, each with its audit entry.
+
+Every function either raises :class:`~frontdesk.accounts.ValidationError` (per-field
+messages, nothing written) or makes the change and records it with
+:func:`frontdesk.audit.record` in the caller's transaction, so a committed change always
+has its entry and a refused one has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from frontdesk.access import permissions_of
+from frontdesk.accounts import (
+    EMAIL_RE,
+    ValidationError,
+    activate_user,
+    create_user,
+    deactivate_user,
+    set_password,
+)
+from frontdesk.audit import record
+from frontdesk.db.auth import PermissionGrant
+from frontdesk.db.state import get_setting, set_setting
+from frontdesk.db.users import Department, User
+from frontdesk.permissions import Permission, Role
+
+NAME_MAX = 100
+DISPLAY_NAME_MAX = 150
+EMAIL_MAX = 254
+STAFF_ROLES = (Role.AGENT, Role.ADMINISTRATOR)
+
+
+def describe(user: User) -> str:
+    """An audit target for ``user``: ``agent alex``."""
+    return f"{user.role} {user.username}"
+
+
+# --- departments ---------------------------------------------------------------------------
+
+
+def _department_name(db: Session, name: str, *, exclude_id: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Enter a name."})
+    if len(name) > NAME_MAX:
+        raise ValidationError({"name": f"Use at most {NAME_MAX} characters."})
+    query = select(Department).where(func.lower(Department.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Department.id != exclude_id)
+    clash = db.scalar(query)
+    if clash is not None:
+        raise ValidationError({"name": f"There is already a department named {clash.name!r}."})
+    return name
+
+
+def create_department(
+    db: Session, actor: User, *, name: str, description: str = "", customer_visible: bool = True
+) -> Department:
+    name = _department_name(db, name)
+    department = Department(
+        name=name, description=description.strip(), customer_visible=customer_visible
+    )
+    db.add(department)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="department.create",
+        target=f"department {name}",
+        details="visible to customers" if customer_visible else "hidden from customers",
+    )
+    return department
+
+
+def update_department(
+    db: Session, actor: User, department: Department, *, name: str, description: str
+) -> list[str]:
+    """Rename and/or describe ``department``; the changes made (empty: nothing changed)."""
+    name = _department_name(db, name, exclude_id=department.id)
+    description = description.strip()
+    changes = []
+    old_name = department.name
+    if name != department.name:
+        changes.append(f"renamed from {department.name!r} to {name!r}")
+        department.name = name
+    if description != department.description:
+        changes.append("description changed")
+        department.description = description
+    if changes:
+        db.flush()
+        record(
+            db,
+            actor=actor,
+            action="department.update",
+            target=f"department {old_name}",
+            details="; ".join(changes),
+        )
+    return changes
+
+
+def set_department_visible(db: Session, actor: User, department: Department, visible: bool) -> bool:
+    """Show ``department`` to customers or hide it; whether anything changed."""
+    if department.customer_visible == visible:
+        return False
+    department.customer_visible = visible
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="department.show" if visible else "department.hide",
+        target=f"department {department.name}",
+        details="visible to customers" if visible else "hidden from customers",
+    )
+    return True
+
+
+def set_department_active(db: Session, actor: User, department: Department, active: bool) -> bool:
+    """Deactivate or reactivate ``department`` (its tickets keep it); whether it changed."""
+    if department.active == active:
+        return False
+    department.active = active
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="department.reactivate" if active else "department.deactivate",
+        target=f"department {department.name}",
+    )
+    return True
+
+
+# --- staff and customers -------------------------------------------------------------------
+
+
+def _check_admin_target(actor: User, *roles: str) -> None:
+    """Only administrators create, change or act on administrators (an agent who was
+    granted "manage agents" must not be able to make themselves an administrator)."""
+    if actor.role != Role.ADMINISTRATOR and Role.ADMINISTRATOR in roles:
+        raise ValidationError({"role": "Only administrators can create or change administrators."})
+
+
+def check_staff_role(role: str) -> Role:
+    try:
+        value = Role(role)
+    except ValueError:
+        value = None
+    if value not in STAFF_ROLES:
+        raise ValidationError({"role": "Choose agent or administrator."})
+    return value
+
+
+def _active_admin_ids(db: Session) -> set[int]:
+    return set(
+        db.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMINISTRATOR.value, User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+    )
+
+
+def departments_by_id(db: Session, ids: Iterable[str | int]) -> list[Department]:
+    """The departments with these ids (unknown ids raise a ValidationError)."""
+    wanted = set()
+    for value in ids:
+        try:
+            wanted.add(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"department": "Choose departments from the list."}) from None
+    if not wanted:
+        return []
+    found = list(
+        db.scalars(select(Department).where(Department.id.in_(wanted)).order_by(Department.name))
+    )
+    if len(found) != len(wanted):
+        raise ValidationError({"department": "Choose departments from the list."})
+    return found
+
+
+def update_staff(
+    db: Session,
+    actor: User,
+    user: User,
+    *,
+    display_name: str,
+    email: str,
+    role: str,
+    departments: list[Department],
+) -> list[str]:
+    """Change an agent's or administrator's details; the changes made."""
+    errors: dict[str, str] = {}
+    display_name = " ".join(display_name.split())
+    email = email.strip()
+    if not display_name:
+        errors["display_name"] = "Enter a display name."
+    elif len(display_name) > DISPLAY_NAME_MAX:
+        errors["display_name"] = f"Use at most {DISPLAY_NAME_MAX} characters."
+    if email and (not EMAIL_RE.match(email) or len(email) > EMAIL_MAX):
+        errors["email"] = "Enter an email address like name@example.com."
+    try:
+        new_role = check_staff_role(role)
+        _check_admin_target(actor, user.role, new_role)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        new_role = Role(user.role)
+    if "role" not in errors and user.role == Role.ADMINISTRATOR and new_role != user.role:
+        if user.id == actor.id:
+            errors["role"] = "You cannot take away your own administrator role."
+        elif user.active and not _active_admin_ids(db) - {user.id}:
+            errors["role"] = (
+                f"{user.username!r} is the last active administrator; "
+                "make another user an administrator first."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    changes = []
+    if display_name != user.display_name:
+        changes.append(f"display name {user.display_name!r} → {display_name!r}")
+        user.display_name = display_name
+    if (email or None) != user.email:
+        changes.append(f"email {user.email or '(none)'} → {email or '(none)'}")
+        user.email = email or None
+    if new_role != user.role:
+        changes.append(f"role {user.role} → {new_role.value}")
+        user.role = new_role.value
+    old = sorted(d.name for d in user.departments)
+    new = sorted(d.name for d in departments)
+    if old != new:
+        changes.append(f"departments {', '.join(old) or '(none)'} → {', '.join(new) or '(none)'}")
+        user.departments = list(departments)
+    if changes:
+        db.flush()
+        record(
+            db, actor=actor, action="user.update", target=describe(user), details="; ".join(changes)
+        )
+    return changes
+
+
+def create_staff(
+    db: Session,
+    actor: User,
+    *,
+    username: str,
+    display_name: str,
+    email: str,
+    role: str,
+    departments: list[Department],
+    password: str,
+    seat_limit: int | None,
+) -> User:
+    """Add an agent or administrator (the license's seat limit applies)."""
+    errors: dict[str, str] = {}
+    try:
+        check_staff_role(role)
+        _check_admin_target(actor, role)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if len(" ".join(display_name.split())) > DISPLAY_NAME_MAX:
+        errors["display_name"] = f"Use at most {DISPLAY_NAME_MAX} characters."
+    if not password:
+        errors["password"] = "Enter an initial password."
+    # create_user validates the rest; undo its insert when a check of ours failed.
+    savepoint = db.begin_nested()
+    try:
+        user = create_user(
+            db,
+            username=username,
+            role=role if "role" not in errors else Role.AGENT,
+            password=password,
+            display_name=" ".join(display_name.split()),
+            email=email.strip() or None,
+            seat_limit=seat_limit,
+        )
+    except ValidationError as exc:
+        savepoint.rollback()
+        raise ValidationError({**exc.errors, **errors}) from None
+    if errors:
+        savepoint.rollback()
+        raise ValidationError(errors)
+    savepoint.commit()
+    user.departments = list(departments)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="user.create",
+        target=describe(user),
+        details="departments: " + (", ".join(d.name for d in departments) or "(none)"),
+    )
+    return user
+
+
+def reactivate(db: Session, actor: User, user: User, *, seat_limit: int | None) -> bool:
+    """Reactivate ``user``; agents and administrators only while a seat is free."""
+    _check_admin_target(actor, user.role)
+    if user.active:
+        return False
+    activate_user(db, user, seat_limit=seat_limit)
+    record(db, actor=actor, action="user.reactivate", target=describe(user))
+    return True
+
+
+def reset_password(db: Session, actor: User, user: User, password: str) -> None:
+    """Give ``user`` a new password; every session of theirs ends."""
+    _check_admin_target(actor, user.role)
+    set_password(db, user, password)
+    record(
+        db,
+        actor=actor,
+        action="user.password_reset",
+        target=describe(user),
+        details="password reset; every session ended",
+    )
+
+
+def deactivate(db: Session, actor: User, user: User) -> bool:
+    """Deactivate ``user`` (never oneself, never the last active administrator)."""
+    if user.id == actor.id:
+        raise ValidationError({"role": "You cannot deactivate your own account."})
+    _check_admin_target(actor, user.role)
+    if not user.active:
+        return False
+    deactivate_user(db, user)
+    record(db, actor=actor, action="user.deactivate", target=describe(user))
+    return True
+
+
+# --- permission grants ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrantScope:
+    """One row of the grant matrix: a department, or ``None`` for "not tied to one"."""
+
+    department: Department | None
+    #: The permissions this row offers (declared by active plugins).
+    shown: tuple[Permission, ...]
+    #: What the agent holds there now, and whether that comes from explicit rows.
+    held: frozenset[str]
+    explicit: bool
+
+    @property
+    def key(self) -> str:
+        return "none" if self.department is None else str(self.department.id)
+
+    @property
+    def label(self) -> str:
+        return "Not tied to a department" if self.department is None else self.department.name
+
+
+def grant_scopes(
+    db: Session, user: User, declared: Mapping[str, Permission], shown: Collection[str]
+) -> list[GrantScope]:
+    """The agent's departments (active ones, where departmental permissions apply) and the
+    row of permissions not tied to a department, each with what the agent holds."""
+    effective = permissions_of(db, user, dict(declared))
+    explicit_scopes = set(
+        db.scalars(select(PermissionGrant.department_id).where(PermissionGrant.user_id == user.id))
+    )
+    departmental = tuple(declared[n] for n in sorted(shown) if declared[n].per_department)
+    overall = tuple(declared[n] for n in sorted(shown) if not declared[n].per_department)
+    scopes = [
+        GrantScope(
+            department=department,
+            shown=departmental,
+            held=effective.by_department.get(department.id, frozenset()),
+            explicit=department.id in explicit_scopes,
+        )
+        for department in sorted(user.departments, key=lambda d: d.name.lower())
+        if department.active
+    ]
+    scopes.append(
+        GrantScope(
+            department=None,
+            shown=overall,
+            held=effective.everywhere,
+            explicit=None in explicit_scopes,
+        )
+    )
+    return scopes
+
+
+def save_grants(
+    db: Session,
+    actor: User,
+    user: User,
+    scopes: list[GrantScope],
+    wanted: Mapping[str, set[str]],
+    declared: Mapping[str, Permission],
+) -> list[str]:
+    """Write explicit grants for every scope whose shown permissions changed.
+
+    ``wanted`` maps a scope key to the permission names ticked in it. Permissions the
+    page did not show (those of plugins that are off now) keep what the agent holds, so
+    switching a plugin back on brings its grants back. Returns the labels of the scopes
+    that changed.
+    """
+    errors: dict[str, str] = {}
+    plans: list[tuple[GrantScope, set[str], set[str], set[str]]] = []
+    for scope in scopes:
+        shown = {p.name for p in scope.shown}
+        ticked = set(wanted.get(scope.key, set())) & shown
+        if ticked == scope.held & shown:
+            continue
+        per_department = scope.department is not None
+        hidden = {
+            name
+            for name in scope.held - shown
+            if name in declared and declared[name].per_department == per_department
+        }
+        rows = ticked | hidden
+        if not rows:
+            errors[f"grants-{scope.key}"] = (
+                f"Leave at least one permission in {scope.label}: a department without any "
+                "would fall back to the role's defaults. To take the department away, "
+                "remove the agent from it on the agent's page."
+                if per_department
+                else "Leave at least one permission here (an agent without any would fall "
+                "back to the role's defaults); to lock the agent out, deactivate them."
+            )
+            continue
+        plans.append((scope, rows, ticked - scope.held, (scope.held & shown) - ticked))
+    if errors:
+        raise ValidationError(errors)
+    changed = []
+    for scope, rows, added, removed in plans:
+        department_id = scope.department.id if scope.department is not None else None
+        _replace_rows(db, user, department_id, rows)
+        details = []
+        if added:
+            details.append("granted " + ", ".join(sorted(added)))
+        if removed:
+            details.append("removed " + ", ".join(sorted(removed)))
+        record(
+            db,
+            actor=actor,
+            action="permissions.grant",
+            target=f"{describe(user)} in {scope.label}",
+            details="; ".join(details),
+        )
+        changed.append(scope.label)
+    return changed
+
+
+def _replace_rows(db: Session, user: User, department_id: int | None, rows: set[str]) -> None:
+    where = (
+        PermissionGrant.department_id.is_(None)
+        if department_id is None
+        else PermissionGrant.department_id == department_id
+    )
+    db.execute(delete(PermissionGrant).where(PermissionGrant.user_id == user.id, where))
+    db.add_all(
+        PermissionGrant(user_id=user.id, department_id=department_id, permission=name)
+        for name in sorted(rows)
+    )
+    db.flush()
+
+
+def reset_grants(db: Session, actor: User, user: User, scope: GrantScope) -> bool:
+    """Back to the role's defaults in ``scope`` (its explicit rows deleted)."""
+    if not scope.explicit:
+        return False
+    department_id = scope.department.id if scope.department is not None else None
+    _replace_rows(db, user, department_id, set())
+    record(
+        db,
+        actor=actor,
+        action="permissions.reset",
+        target=f"{describe(user)} in {scope.label}",
+        details="back to the role's defaults",
+    )
+    return True
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+def change_setting(db: Session, actor: User, key: str, value: str | None, details: str) -> bool:
+    """Store ``value`` under ``key`` (``None`` deletes it); whether it changed."""
+    if get_setting(db, key) == value:
+        return False
+    set_setting(db, key, value)
+    record(db, actor=actor, action="setting.change", target=f"setting {key}", details=details)
+    return True
+
+
+def audit(db: Session, actor: User, action: str, target: str, details: str = "") -> Any:
+    """Record a change made through a core service (plugins, license, passwords)."""
+    return record(db, actor=actor, action=action, target=target, details=details)

@@ -1,0 +1,136 @@
+"""Departments: list, create, rename, hide from customers, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.view import view_config
+from sqlalchemy import func, select
+
+from frontdesk.accounts import ValidationError
+from frontdesk.db.tickets import Ticket
+from frontdesk.db.users import Department, agent_departments
+from frontdesk.plugins.management.admin import services
+from frontdesk.plugins.management.admin.common import (
+    done,
+    invalid,
+    matched_id,
+    nothing_changed,
+    page,
+    template,
+)
+from frontdesk.plugins.management.permissions import P
+
+LIST = "management.admin.departments"
+
+
+def _listing(request: Request, form: dict[str, Any]) -> dict[str, Any]:
+    db = request.dbsession
+    departments = list(db.scalars(select(Department).order_by(func.lower(Department.name))))
+    tickets = dict(
+        db.execute(select(Ticket.department_id, func.count()).group_by(Ticket.department_id)).all()
+    )
+    agents = dict(
+        db.execute(
+            select(agent_departments.c.department_id, func.count()).group_by(
+                agent_departments.c.department_id
+            )
+        ).all()
+    )
+    rows = [
+        {"department": d, "tickets": tickets.get(d.id, 0), "agents": agents.get(d.id, 0)}
+        for d in departments
+    ]
+    return page(request, "departments", rows=rows, form=form)
+
+
+def _form(request: Request) -> dict[str, Any]:
+    return {
+        "name": request.POST.get("name", ""),
+        "description": request.POST.get("description", ""),
+        "customer_visible": request.POST.get("customer_visible") == "1",
+    }
+
+
+@view_config(route_name=LIST, renderer=template("departments"), permission=P.DepartmentsManage)
+def departments(request: Request) -> Any:
+    if request.method != "POST":
+        return _listing(request, {"name": "", "description": "", "customer_visible": True})
+    form = _form(request)
+    try:
+        department = services.create_department(
+            request.dbsession,
+            request.user,
+            name=form["name"],
+            description=form["description"],
+            customer_visible=form["customer_visible"],
+        )
+    except ValidationError as exc:
+        return {**_listing(request, form), **invalid(request, exc)}
+    return done(request, f"Department {department.name} created.", LIST)
+
+
+def _department(request: Request) -> Department:
+    department = request.dbsession.get(Department, matched_id(request))
+    if department is None:
+        raise HTTPNotFound()
+    return department
+
+
+@view_config(
+    route_name="management.admin.department",
+    renderer=template("department"),
+    permission=P.DepartmentsManage,
+)
+def department(request: Request) -> Any:
+    dept = _department(request)
+    if request.method != "POST":
+        form = {"name": dept.name, "description": dept.description}
+        return page(request, "departments", department=dept, form=form)
+    form = {
+        "name": request.POST.get("name", ""),
+        "description": request.POST.get("description", ""),
+    }
+    try:
+        changes = services.update_department(
+            request.dbsession,
+            request.user,
+            dept,
+            name=form["name"],
+            description=form["description"],
+        )
+    except ValidationError as exc:
+        return {**page(request, "departments", department=dept, form=form), **invalid(request, exc)}
+    if not changes:
+        return nothing_changed(request, "Nothing was changed.", LIST)
+    return done(request, f"Department {dept.name} saved.", LIST)
+
+
+CHANGES = {
+    "hide": ("set_department_visible", False, "{} is now hidden from customers."),
+    "show": ("set_department_visible", True, "{} is now visible to customers."),
+    "deactivate": (
+        "set_department_active",
+        False,
+        "{} is deactivated; its tickets keep the department.",
+    ),
+    "reactivate": ("set_department_active", True, "{} is active again."),
+}
+
+
+@view_config(
+    route_name="management.admin.department_state",
+    permission=P.DepartmentsManage,
+    request_method="POST",
+)
+def department_state(request: Request) -> HTTPSeeOther:
+    dept = _department(request)
+    change = CHANGES.get(request.POST.get("change", ""))
+    if change is None:
+        raise HTTPBadRequest("Unknown change.")
+    function, value, message = change
+    if not getattr(services, function)(request.dbsession, request.user, dept, value):
+        return nothing_changed(request, "Nothing was changed.", LIST)
+    return done(request, message.format(dept.name), LIST)

@@ -1,0 +1,257 @@
+"""Roles and permissions: the defaults matrix, per-agent grants, and "why (not)?"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from frontdesk.access import TicketPermission, explain, ticket_decision
+from frontdesk.accounts import ValidationError, find_user
+from frontdesk.db.tickets import Ticket
+from frontdesk.db.users import User
+from frontdesk.permissions import Permission, Role
+from frontdesk.plugin_state import plugin_statuses
+from frontdesk.plugins.management.admin import services
+from frontdesk.plugins.management.admin.common import (
+    done,
+    invalid,
+    nothing_changed,
+    page,
+    refuse,
+    template,
+    user_or_404,
+)
+from frontdesk.plugins.management.permissions import P
+
+OWNERS_KEY = "frontdesk.management.permission_owners"
+GRANTS = "management.admin.agent_grants"
+
+
+def permission_owners(request: Request) -> dict[str, str]:
+    """Which plugin declared each permission (computed once per process)."""
+    registry = request.registry
+    owners = registry.get(OWNERS_KEY)
+    if owners is None:
+        plugins = registry.frontdesk_plugins
+        owners = {}
+        for plugin in plugins:
+            if plugin.problem:
+                continue
+            others = [p.obj for p in plugins if p is not plugin]
+            declare = plugins.pm.subset_hook_caller("frontdesk_permissions", remove_plugins=others)
+            for batch in declare():
+                for permission in batch or ():
+                    owners[permission.name] = plugin.info.name
+        registry[OWNERS_KEY] = owners
+    return owners
+
+
+def active_permissions(request: Request) -> dict[str, Permission]:
+    """The declared permissions whose plugin is active now."""
+    declared: Mapping[str, Permission] = request.registry["frontdesk_permissions"]
+    owners = permission_owners(request)
+    statuses = plugin_statuses(request)
+    result = {}
+    for name, permission in declared.items():
+        status = statuses.get(owners.get(name, name.split(":", 1)[0]))
+        if status is not None and status.active:
+            result[name] = permission
+    return result
+
+
+def _agents(request: Request) -> list[User]:
+    return list(
+        request.dbsession.scalars(
+            select(User).where(User.role == Role.AGENT.value).order_by(User.login_key)
+        )
+    )
+
+
+@view_config(
+    route_name="management.admin.permissions",
+    renderer=template("permissions"),
+    permission=P.PermissionsManage,
+)
+def permissions(request: Request) -> dict[str, Any]:
+    owners = permission_owners(request)
+    plugins = request.registry.frontdesk_plugins
+    groups: dict[str, dict[str, Any]] = {}
+    for name, permission in sorted(active_permissions(request).items()):
+        owner = owners.get(name, name.split(":", 1)[0])
+        loaded = plugins.get(owner)
+        group = groups.setdefault(
+            owner,
+            {"name": owner, "title": loaded.info.title if loaded else owner, "permissions": []},
+        )
+        group["permissions"].append(
+            {
+                "permission": permission,
+                "roles": {
+                    role.value: role == Role.ADMINISTRATOR or role in permission.default_roles
+                    for role in Role
+                },
+            }
+        )
+    order = sorted(groups.values(), key=lambda g: (g["name"] != "core", g["title"].lower()))
+    return page(
+        request,
+        "permissions",
+        groups=order,
+        roles=list(Role),
+        agents=_agents(request),
+        ticket_permissions=_ticket_permissions(request),
+    )
+
+
+@view_config(
+    route_name="management.admin.grants",
+    permission=P.PermissionsManage,
+    request_method="GET",
+)
+def pick_agent(request: Request) -> HTTPSeeOther:
+    """The agent picker's target: on to that agent's grants."""
+    try:
+        agent_id = int(request.GET.get("agent", ""))
+    except ValueError:
+        raise HTTPBadRequest("Choose an agent.") from None
+    return HTTPSeeOther(request.route_url(GRANTS, id=agent_id))
+
+
+def _agent(request: Request) -> User:
+    user = user_or_404(request, staff=True)
+    if user.role != Role.AGENT:
+        raise HTTPNotFound("Administrators hold every permission; only agents have grants.")
+    return user
+
+
+def _scopes(request: Request, user: User) -> list[services.GrantScope]:
+    declared = request.registry["frontdesk_permissions"]
+    return services.grant_scopes(request.dbsession, user, declared, active_permissions(request))
+
+
+def _grants_page(request: Request, user: User, **values: Any) -> dict[str, Any]:
+    scopes = _scopes(request, user)
+    departmental = scopes[0].shown if len(scopes) > 1 else ()
+    values.setdefault("ticked", None)
+    return page(
+        request,
+        "permissions",
+        person=user,
+        scopes=scopes[:-1],
+        overall=scopes[-1],
+        departmental=departmental,
+        agents=_agents(request),
+        **values,
+    )
+
+
+@view_config(route_name=GRANTS, renderer=template("grants"), permission=P.PermissionsManage)
+def agent_grants(request: Request) -> Any:
+    user = _agent(request)
+    if request.method != "POST":
+        return _grants_page(request, user)
+    scopes = _scopes(request, user)
+    wanted = {scope.key: set(request.POST.getall(f"grants-{scope.key}")) for scope in scopes}
+    try:
+        changed = services.save_grants(
+            request.dbsession,
+            request.user,
+            user,
+            scopes,
+            wanted,
+            request.registry["frontdesk_permissions"],
+        )
+    except ValidationError as exc:
+        # Keep what was ticked, so nothing has to be clicked again.
+        return {**_grants_page(request, user, ticked=wanted), **invalid(request, exc)}
+    if not changed:
+        return nothing_changed(request, "Nothing was changed.", GRANTS, id=user.id)
+    return done(
+        request,
+        f"Permissions of {user.username} saved for {', '.join(changed)}.",
+        GRANTS,
+        id=user.id,
+    )
+
+
+@view_config(
+    route_name="management.admin.agent_grants_reset",
+    permission=P.PermissionsManage,
+    request_method="POST",
+)
+def agent_grants_reset(request: Request) -> HTTPSeeOther:
+    user = _agent(request)
+    key = request.POST.get("scope", "")
+    scope = next((s for s in _scopes(request, user) if s.key == key), None)
+    if scope is None:
+        raise HTTPBadRequest("Unknown department.")
+    if not services.reset_grants(request.dbsession, request.user, user, scope):
+        return nothing_changed(
+            request, f"{scope.label} already follows the role's defaults.", GRANTS, id=user.id
+        )
+    return done(
+        request,
+        f"{user.username} has the role's default permissions in {scope.label} again.",
+        GRANTS,
+        id=user.id,
+    )
+
+
+def _ticket_permissions(request: Request) -> list[str]:
+    declared = active_permissions(request)
+    names = {str(p) for p in TicketPermission if str(p) in declared}
+    names |= {n for n, p in declared.items() if p.per_department}
+    return sorted(names)
+
+
+@view_config(
+    route_name="management.admin.explain",
+    renderer=template("explain"),
+    permission=P.PermissionsManage,
+    request_method="GET",
+)
+def why(request: Request) -> dict[str, Any]:
+    """Whether a user may use a permission on a ticket, and every rule's verdict."""
+    choices = _ticket_permissions(request)
+    form = {
+        "username": request.GET.get("username", "").strip(),
+        "ticket": request.GET.get("ticket", "").strip().lstrip("#"),
+        "permission": request.GET.get("permission", str(TicketPermission.VIEW)),
+    }
+    values = page(request, "permissions", form=form, choices=choices, result=None)
+    if "username" not in request.GET and "ticket" not in request.GET:
+        return values  # the empty form
+    db = request.dbsession
+    errors: dict[str, str] = {}
+    user = find_user(db, form["username"]) if form["username"] else None
+    if not form["username"]:
+        errors["username"] = "Enter a username."
+    elif user is None:
+        errors["username"] = f"There is no user named {form['username']!r}."
+    ticket = (
+        db.scalar(select(Ticket).where(Ticket.number == form["ticket"])) if form["ticket"] else None
+    )
+    if not form["ticket"]:
+        errors["ticket"] = "Enter a ticket number."
+    elif ticket is None:
+        errors["ticket"] = f"There is no ticket number {form['ticket']}."
+    if form["permission"] not in choices:
+        errors["permission"] = "Choose a permission from the list."
+    if errors:
+        refuse(request)
+        return {**values, "errors": errors}
+    decision = ticket_decision(request, form["permission"], ticket, user)
+    rules = explain(request, user, ticket, form["permission"])
+    values["result"] = {
+        "user": user,
+        "ticket": ticket,
+        "decision": decision,
+        "rules": rules,
+        "permission": form["permission"],
+    }
+    return values

@@ -1,0 +1,82 @@
+"""Who a portal form speaks for: registered customers, and visitors known by email."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from frontdesk.accounts import EMAIL_RE, ValidationError, create_user, find_user
+from frontdesk.db.users import User
+from frontdesk.permissions import Role
+
+MAX_NAME = 150
+MAX_EMAIL = 254
+ACCOUNT_USES_EMAIL = "An account uses this email address; please log in."
+
+
+def accounts_with_email(db: Session, email: str) -> list[User]:
+    """Every account whose email is ``email``, ignoring case, oldest first."""
+    return list(
+        db.scalars(
+            select(User).where(func.lower(User.email) == email.strip().lower()).order_by(User.id)
+        )
+    )
+
+
+def _is_registered(user: User) -> bool:
+    """An account someone logs into (or staff, or blocked): never taken over by email."""
+    return bool(user.password_hash) or user.role != Role.CUSTOMER or not user.active
+
+
+def email_is_registered(db: Session, email: str) -> bool:
+    return any(_is_registered(u) for u in accounts_with_email(db, email))
+
+
+def check_contact(name: str, email: str) -> dict[str, str]:
+    """Errors in an anonymous visitor's name and email address."""
+    errors = {}
+    if not name:
+        errors["name"] = "Enter your name."
+    elif len(name) > MAX_NAME:
+        errors["name"] = f"Keep your name under {MAX_NAME} characters."
+    if not email:
+        errors["email"] = "Enter your email address, so that we can answer you."
+    elif len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
+        errors["email"] = "Enter an email address like name@example.com."
+    return errors
+
+
+def _username_for(db: Session, email: str) -> str:
+    """A free username made from ``email`` (``casey@example.com``, ``...-2``, ...)."""
+    base = re.sub(r"[^a-z0-9._@+-]+", "-", email.lower()).strip("-._@+")[:140] or "customer"
+    if len(base) < 2:
+        base = f"customer-{base}"
+    candidate, n = base, 1
+    while find_user(db, candidate) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def requester_for_email(db: Session, *, name: str, email: str) -> User:
+    """The customer an anonymous ticket belongs to.
+
+    That is the existing customer without a password who has this email address, or else
+    a new one (without a password: nobody can log into it). A ticket is never attached
+    to an account someone logs into: that raises :class:`ValidationError` on ``email``.
+    """
+    existing = accounts_with_email(db, email)
+    if any(_is_registered(u) for u in existing):
+        raise ValidationError({"email": ACCOUNT_USES_EMAIL})
+    if existing:
+        return existing[0]
+    return create_user(
+        db,
+        username=_username_for(db, email),
+        role=Role.CUSTOMER,
+        password=None,
+        display_name=name,
+        email=email,
+    )

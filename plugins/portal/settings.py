@@ -1,0 +1,61 @@
+"""The portal's settings.
+
+Self-registration, anonymous tickets and the upload limits are run-time settings (see
+:mod:`frontdesk.runtime_settings`): an administrator's value in the database wins, else the
+ini's ``frontdesk.<key>``, else the default (off). The welcome text is a database setting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.request import Request
+
+from frontdesk import runtime_settings
+from frontdesk.attachments import UploadPolicy
+from frontdesk.db.state import get_setting
+
+#: Customers may create their own accounts at /register (ini ``frontdesk.portal.registration``).
+REGISTRATION = runtime_settings.PORTAL_REGISTRATION
+#: Visitors who are not logged in may submit tickets with an email address
+#: (ini ``frontdesk.portal.anonymous_tickets``).
+ANONYMOUS_TICKETS = runtime_settings.PORTAL_ANONYMOUS_TICKETS
+#: Database setting: the home page's welcome text (first line: the heading).
+WELCOME = "portal.welcome"
+DEFAULT_WELCOME = "How can we help you today?"
+
+
+def flag(request: Request, key: str) -> bool:
+    return runtime_settings.get_flag(request.dbsession, request.registry.settings, key)
+
+
+def registration_open(request: Request) -> bool:
+    return flag(request, REGISTRATION)
+
+
+def anonymous_tickets(request: Request) -> bool:
+    return flag(request, ANONYMOUS_TICKETS)
+
+
+def upload_policy(request: Request) -> UploadPolicy:
+    return runtime_settings.upload_policy(request.dbsession, request.registry.settings)
+
+
+def welcome_text(request: Request) -> str:
+    return get_setting(request.dbsession, WELCOME) or DEFAULT_WELCOME
+
+
+class FlagPredicate:
+    """View predicate ``portal_flag=<key>``: the view matches only while the run-time flag
+    is on, so its URL is a plain 404 otherwise (checked before the CSRF token is)."""
+
+    def __init__(self, key: str, config: Any):
+        self.key = key
+
+    def text(self) -> str:
+        return f"portal_flag = {self.key}"
+
+    phash = text
+
+    def __call__(self, context: Any, request: Request) -> bool:
+        return flag(request, self.key)

@@ -1,0 +1,1 @@
+"""The portal's pages, by topic: home, account (registration) and tickets."""

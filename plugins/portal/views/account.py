@@ -1,0 +1,85 @@
+"""Self-registration: customers create their own account (when the setting allows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.request import Request
+from pyramid.view import view_config
+
+from frontdesk.accounts import ValidationError, create_user
+from frontdesk.events import UserLoggedIn, emit
+from frontdesk.permissions import Role
+from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_registered
+from frontdesk.plugins.portal.settings import REGISTRATION
+from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
+from frontdesk.security import remember_user
+
+FIELDS = ("username", "display_name", "email")
+
+
+@view_config(
+    route_name="portal.register",
+    renderer=template("register.pt"),
+    request_method=("GET", "POST"),
+    portal_flag=REGISTRATION,  # switched off: a plain 404, before any CSRF check
+)
+def register(request: Request) -> Any:
+    if request.user is not None:
+        return HTTPSeeOther(request.route_url("portal.home"))
+    values = dict.fromkeys(FIELDS, "")
+    form: dict[str, Any] = {"stylesheet": STYLESHEET, "errors": {}, "values": values}
+    if request.method != "POST":
+        return form
+
+    post = request.POST
+    for field in FIELDS:
+        values[field] = post.get(field, "").strip()
+    password = post.get("password", "")
+    repeat = post.get("repeat_password", "")
+    errors: dict[str, str] = {}
+    if not values["display_name"]:
+        errors["display_name"] = "Enter your name."
+    elif len(values["display_name"]) > MAX_NAME:
+        errors["display_name"] = f"Keep your name under {MAX_NAME} characters."
+    if not values["email"]:
+        errors["email"] = "Enter your email address."
+    elif len(values["email"]) > MAX_EMAIL:
+        errors["email"] = f"Keep the email address under {MAX_EMAIL} characters."
+    elif email_is_registered(request.dbsession, values["email"]):
+        errors["email"] = "An account already uses this email address; please log in."
+
+    db = request.dbsession
+    # create_user validates username, email and password; a savepoint undoes the new
+    # account when this form found a problem of its own.
+    savepoint = db.begin_nested()
+    user = None
+    try:
+        user = create_user(
+            db,
+            username=values["username"],
+            role=Role.CUSTOMER,
+            password=password,
+            # Fields refused above are left out, so that only valid values reach the
+            # database (the account is rolled back anyway).
+            display_name=None if "display_name" in errors else values["display_name"],
+            email=None if "email" in errors else values["email"],
+        )
+    except ValidationError as exc:
+        errors = {**exc.errors, **errors}
+    if "password" not in errors and password != repeat:
+        errors["repeat_password"] = "The two passwords differ."
+    if errors or user is None:
+        savepoint.rollback()
+        form["errors"] = errors
+        return invalid(request, form)
+    savepoint.commit()
+
+    remember_user(request, user)
+    emit(request, UserLoggedIn(user_id=user.id, interface=request.interface.value))
+    request.session.flash(
+        f"Welcome, {user.display_name}! Your account was created and you are logged in.",
+        "success",
+    )
+    return HTTPSeeOther(request.route_url("portal.home"))

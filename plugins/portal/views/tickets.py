@@ -1,0 +1,418 @@
+"""Tickets in the portal: submit, list, read, reply, close/reopen, download attachments.
+
+Every write goes through :mod:`frontdesk.tickets`; every read of a ticket is either
+filtered by :func:`frontdesk.access.ticket_filter` (lists) or goes through the
+``ticket_context`` route factory (single tickets), so customers see only their own.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from typing import Any
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.request import Request
+from pyramid.response import Response
+from pyramid.view import view_config
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from frontdesk.access import TicketPermission, ticket_decision, ticket_filter
+from frontdesk.accounts import ValidationError
+from frontdesk.attachments import (
+    describe_policy,
+    download_response,
+    human_size,
+    uploads_from_request,
+)
+from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
+from frontdesk.db.users import User
+from frontdesk.events import Event
+from frontdesk.permissions import Role
+from frontdesk.plugins.portal.people import check_contact, requester_for_email
+from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
+from frontdesk.plugins.portal.views.common import (
+    STYLESHEET,
+    emit_all,
+    invalid,
+    notifier,
+    template,
+)
+from frontdesk.security import allowed
+from frontdesk.slots import ticket_list_columns
+from frontdesk.text import render_markdown
+from frontdesk.tickets import (
+    STATUS_TITLES,
+    add_message,
+    age,
+    change_status,
+    create_ticket,
+    customer_departments,
+)
+
+PER_PAGE = 20
+#: The status filter of "My tickets": query value -> label ("" is every ticket).
+STATUS_FILTERS = [("", "All")] + [(s.value, STATUS_TITLES[s]) for s in TicketStatus]
+SUBMITTED = "portal.submitted"
+
+
+def status_title(status: str) -> str:
+    try:
+        return STATUS_TITLES[TicketStatus(status)]
+    except ValueError:
+        return status
+
+
+MAX_ID = 2**31 - 1  # larger numbers are no row's id (and overflow PostgreSQL's integer)
+
+
+def _int(value: Any, default: int | None = None) -> int | None:
+    """A positive database-sized integer from a form or URL, else ``default``."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+    return number if 0 < number <= MAX_ID else default
+
+
+# --- My tickets -----------------------------------------------------------------------
+
+
+@view_config(route_name="portal.tickets_bare", permission=TicketPermission.VIEW)
+def tickets_bare(request: Request) -> HTTPSeeOther:
+    return HTTPSeeOther(request.route_url("portal.tickets", _query=request.GET))
+
+
+@view_config(
+    route_name="portal.tickets",
+    renderer=template("tickets.pt"),
+    permission=TicketPermission.VIEW,
+)
+def ticket_list(request: Request) -> dict[str, Any]:
+    db = request.dbsession
+    status = request.GET.get("status", "")
+    if status not in {value for value, _label in STATUS_FILTERS}:
+        status = ""  # an unknown filter shows everything rather than failing
+    # "My tickets" are the ones I asked for: the access rules narrowed to my requests
+    # (for an agent the rules alone would list their whole departments).
+    query = select(Ticket).where(
+        ticket_filter(request, TicketPermission.VIEW), Ticket.requester_id == request.user.id
+    )
+    if status:
+        query = query.where(Ticket.status == status)
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(_int(request.GET.get("page"), 1) or 1, 1), pages)
+    tickets = db.scalars(
+        query.options(selectinload(Ticket.department))
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+
+    def page_url(number: int) -> str:
+        query = {"status": status} if status else {}
+        if number > 1:
+            query["page"] = str(number)
+        return request.route_path("portal.tickets", _query=query)
+
+    return {
+        "stylesheet": STYLESHEET,
+        "tickets": tickets,
+        "total": total,
+        "status": status,
+        "filters": [
+            (label, _filter_url(request, value), value == status) for value, label in STATUS_FILTERS
+        ],
+        "status_title": status_title,
+        "age": age,
+        "columns": ticket_list_columns(request),
+        "page": page,
+        "pages": pages,
+        "newer_url": page_url(page - 1) if page > 1 else None,
+        "older_url": page_url(page + 1) if page < pages else None,
+        "can_create": allowed(request, TicketPermission.CREATE),
+        "new_url": request.route_path("portal.ticket_new"),
+    }
+
+
+def _filter_url(request: Request, status: str) -> str:
+    return request.route_path("portal.tickets", _query={"status": status} if status else {})
+
+
+# --- Submit a ticket ------------------------------------------------------------------
+
+
+def _placeholder_requester() -> User:
+    """Stands in for a visitor whose name or email was refused, so that the ticket's own
+    fields are still checked (the whole attempt is rolled back)."""
+    return User(username=f"anonymous-{secrets.token_hex(8)}", role=Role.CUSTOMER.value)
+
+
+@view_config(
+    route_name="portal.ticket_new",
+    renderer=template("ticket_new.pt"),
+    request_method=("GET", "POST"),
+)
+def new_ticket(request: Request) -> Any:
+    user = request.user
+    anonymous = user is None
+    if anonymous and not anonymous_tickets(request):
+        raise HTTPForbidden()  # to the login page
+    if not anonymous and not allowed(request, TicketPermission.CREATE):
+        raise HTTPForbidden()
+    db = request.dbsession
+    departments = customer_departments(db)
+    policy = upload_policy(request)
+    form: dict[str, Any] = {
+        "stylesheet": STYLESHEET,
+        "anonymous": anonymous,
+        "departments": departments,
+        "limits": describe_policy(policy),
+        "department": str(departments[0].id) if len(departments) == 1 else "",
+        "subject": "",
+        "body": "",
+        "name": "",
+        "email": "",
+        "errors": {},
+        "files_again": False,
+        "login_url": request.route_path("portal.login", _query={"next": request.path}),
+    }
+    if request.method != "POST":
+        return form
+
+    post = request.POST
+    for field in ("department", "subject", "body", "name", "email"):
+        form[field] = post.get(field, "")
+    form["name"], form["email"] = form["name"].strip(), form["email"].strip()
+    uploads = uploads_from_request(request)
+    errors: dict[str, str] = {}
+    department_id = _int(form["department"])
+    if department_id not in {d.id for d in departments}:
+        errors["department"] = "Choose a department."
+        department_id = None
+    if anonymous:
+        errors.update(check_contact(form["name"], form["email"]))
+
+    # Events wait until everything succeeded: a refused attempt notifies nobody.
+    pending: list[Event] = []
+    # An anonymous attempt may create the requester's account before the ticket is
+    # checked; the savepoint takes both back if anything is wrong.
+    savepoint = db.begin_nested() if anonymous else None
+    ticket = None
+    try:
+        requester = user
+        if anonymous:
+            requester = None
+            if "name" not in errors and "email" not in errors:
+                try:
+                    requester = requester_for_email(db, name=form["name"], email=form["email"])
+                except ValidationError as exc:
+                    errors.update(exc.errors)
+            requester = requester or _placeholder_requester()
+        ticket = create_ticket(
+            db,
+            requester=requester,
+            subject=form["subject"],
+            body=form["body"],
+            department_id=department_id,
+            uploads=uploads,
+            policy=policy,
+            notify=pending.append,
+        )
+    except ValidationError as exc:
+        errors = {**exc.errors, **errors}
+    if errors or ticket is None:
+        if savepoint is not None:
+            savepoint.rollback()
+        form["errors"] = errors
+        form["files_again"] = bool(uploads)
+        return invalid(request, form)
+    if savepoint is not None:
+        savepoint.commit()
+    emit_all(request, pending)
+
+    if anonymous:
+        request.session[SUBMITTED] = {"number": ticket.number, "email": form["email"]}
+        return HTTPSeeOther(request.route_url("portal.ticket_submitted"))
+    request.session.flash(f"Ticket #{ticket.number} was created.", "success")
+    return HTTPSeeOther(request.route_url("portal.ticket", number=ticket.number))
+
+
+@view_config(route_name="portal.ticket_submitted", renderer=template("ticket_submitted.pt"))
+def ticket_submitted(request: Request) -> Any:
+    """The confirmation for visitors who are not logged in (they cannot open tickets)."""
+    submitted = request.session.get(SUBMITTED)
+    if not isinstance(submitted, dict) or not submitted.get("number"):
+        return HTTPSeeOther(request.route_url("portal.home"))
+    return {
+        "stylesheet": STYLESHEET,
+        "number": str(submitted["number"]),
+        "email": str(submitted.get("email", "")),
+    }
+
+
+# --- One ticket -----------------------------------------------------------------------
+
+
+def visible_messages(request: Request, ticket: Ticket) -> list[TicketMessage]:
+    """The conversation as the customer sees it: internal notes are never included."""
+    return list(
+        request.dbsession.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket.id, TicketMessage.kind != MessageKind.NOTE)
+            .options(selectinload(TicketMessage.attachments), selectinload(TicketMessage.author))
+            .order_by(TicketMessage.created_at, TicketMessage.id)
+        )
+    )
+
+
+def _merged_into(request: Request, ticket: Ticket) -> dict[str, Any] | None:
+    if ticket.merged_into_id is None:
+        return None
+    target = request.dbsession.get(Ticket, ticket.merged_into_id)
+    if target is None or not ticket_decision(request, TicketPermission.VIEW, target).allowed:
+        return {"number": None, "url": None}
+    return {
+        "number": target.number,
+        "url": request.route_path("portal.ticket", number=target.number),
+    }
+
+
+def ticket_page(
+    request: Request, ticket: Ticket, reply: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What ticket.pt needs; ``reply`` carries a refused reply form back."""
+    user = request.user
+    policy = upload_policy(request)
+    merged = _merged_into(request, ticket)
+    can_reply = merged is None and bool(request.has_permission(TicketPermission.REPLY, ticket))
+    can_status = merged is None and bool(request.has_permission(TicketPermission.STATUS, ticket))
+
+    def author_name(message: TicketMessage) -> str:
+        if message.author is None:
+            return "Former user"
+        if user is not None and message.author_id == user.id:
+            return "You"
+        return message.author.display_name
+
+    def attachment_url(attachment: Attachment) -> str:
+        return request.route_path(
+            "portal.attachment", number=ticket.number, attachment_id=attachment.id
+        )
+
+    return {
+        "stylesheet": STYLESHEET,
+        "ticket": ticket,
+        "status_title": status_title(ticket.status),
+        "closed": ticket.status == TicketStatus.CLOSED,
+        "messages": visible_messages(request, ticket),
+        "author_name": author_name,
+        "is_staff_message": lambda m: m.kind == MessageKind.AGENT,
+        "render_markdown": render_markdown,
+        "attachment_url": attachment_url,
+        "human_size": human_size,
+        "age": age,
+        "merged": merged,
+        "can_reply": can_reply,
+        "can_status": can_status,
+        "limits": describe_policy(policy),
+        "reply": reply
+        or {"body": "", "errors": {}, "token": secrets.token_urlsafe(16), "files_again": False},
+        "reply_url": request.route_path("portal.ticket_reply", number=ticket.number),
+        "status_url": request.route_path("portal.ticket_status", number=ticket.number),
+    }
+
+
+@view_config(
+    route_name="portal.ticket",
+    renderer=template("ticket.pt"),
+    permission=TicketPermission.VIEW,
+)
+def ticket_view(context: Ticket, request: Request) -> dict[str, Any]:
+    return ticket_page(request, context)
+
+
+@view_config(
+    route_name="portal.ticket_reply",
+    renderer=template("ticket.pt"),
+    permission=TicketPermission.REPLY,
+    request_method="POST",
+)
+def ticket_reply(context: Ticket, request: Request) -> Any:
+    ticket = context
+    if ticket.merged_into_id is not None:
+        raise HTTPNotFound()  # the page offers no reply form; answer in the new ticket
+    post = request.POST
+    body = post.get("body", "")
+    token = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
+    uploads = uploads_from_request(request)
+    try:
+        message = add_message(
+            request.dbsession,
+            ticket,
+            author=request.user,
+            body=body,
+            uploads=uploads,
+            policy=upload_policy(request),
+            submission_token=token,
+            notify=notifier(request),
+        )
+    except ValidationError as exc:
+        reply = {"body": body, "errors": exc.errors, "token": token, "files_again": bool(uploads)}
+        return invalid(request, ticket_page(request, ticket, reply))
+    request.session.flash("Your reply was sent.", "success")
+    url = request.route_url("portal.ticket", number=ticket.number, _anchor=f"message-{message.id}")
+    return HTTPSeeOther(url)
+
+
+@view_config(
+    route_name="portal.ticket_status",
+    permission=TicketPermission.STATUS,
+    request_method="POST",
+)
+def ticket_status(context: Ticket, request: Request) -> HTTPSeeOther:
+    ticket = context
+    target = request.POST.get("status", "")
+    url = request.route_url("portal.ticket", number=ticket.number)
+    if ticket.merged_into_id is not None or target not in (
+        TicketStatus.OPEN.value,
+        TicketStatus.CLOSED.value,
+    ):
+        request.session.flash("A ticket can only be closed or reopened here.", "error")
+        return HTTPSeeOther(url)
+    before = ticket.status
+    try:
+        change_status(request.dbsession, ticket, target, by=request.user, notify=notifier(request))
+    except ValidationError as exc:
+        request.session.flash(" ".join(exc.errors.values()), "error")
+        return HTTPSeeOther(url)
+    if before == ticket.status:
+        message = f"Ticket #{ticket.number} is already {status_title(ticket.status).lower()}."
+    elif target == TicketStatus.CLOSED:
+        message = f"Ticket #{ticket.number} was closed."
+    else:
+        message = f"Ticket #{ticket.number} was reopened."
+    request.session.flash(message, "success")
+    return HTTPSeeOther(url)
+
+
+@view_config(route_name="portal.attachment", permission=TicketPermission.VIEW)
+def attachment_download(context: Ticket, request: Request) -> Response:
+    """A file of this ticket's conversation; files of internal notes do not exist here."""
+    attachment_id = _int(request.matchdict.get("attachment_id"))
+    if attachment_id is None:
+        raise HTTPNotFound()
+    attachment = request.dbsession.scalar(
+        select(Attachment)
+        .join(TicketMessage, Attachment.message_id == TicketMessage.id)
+        .where(
+            Attachment.id == attachment_id,
+            TicketMessage.ticket_id == context.id,
+            TicketMessage.kind != MessageKind.NOTE,
+        )
+    )
+    if attachment is None:
+        raise HTTPNotFound()
+    return download_response(attachment)

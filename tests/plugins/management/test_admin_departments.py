@@ -1,0 +1,165 @@
+"""Departments: create, rename, hide from customers, deactivate; errors and audit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from frontdesk.db.tickets import Ticket
+from frontdesk.db.users import Department
+from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
+    ADMIN,
+    admin_fixture,
+    app_fixture,
+    audit_log,
+    desk_fixture,
+    error,
+    flashes,
+    token,
+)
+
+
+def departments(engine):
+    with Session(engine) as db:
+        return {
+            d.name: (d.description, d.customer_visible, d.active)
+            for d in db.scalars(select(Department))
+        }
+
+
+def test_the_list_shows_each_department_with_its_state_and_counts(admin, desk):
+    page = admin.get(f"{ADMIN}/departments")
+    rows = {
+        row.select_one("th a").text: [td.get_text(" ", strip=True) for td in row.select("td")]
+        for row in page.html.select("tbody tr")
+    }
+    assert rows["Sales"][:4] == ["Visible", "Active", "2", "1"]
+    assert rows["Billing"][:4] == ["Visible", "Active", "1", "1"]
+
+
+def test_create_a_department(admin, engine):
+    form = admin.get(f"{ADMIN}/departments").forms["department-form"]
+    form["name"] = "  Returns   and  Refunds "
+    form["description"] = "Sending things back"
+    form["customer_visible"] = False
+    page = form.submit(status=303).follow()
+
+    assert "Department Returns and Refunds created." in flashes(page)
+    assert departments(engine)["Returns and Refunds"] == ("Sending things back", False, True)
+    assert audit_log(engine) == [
+        ("ada", "department.create", "department Returns and Refunds", "hidden from customers")
+    ]
+
+
+def test_names_are_unique_whatever_their_case_and_the_input_is_kept(admin, engine):
+    form = admin.get(f"{ADMIN}/departments").forms["department-form"]
+    form["name"] = "sALES"
+    form["description"] = "kept"
+    page = form.submit(status=400)
+
+    assert error(page, "name") == "There is already a department named 'Sales'."
+    assert page.html.select_one("#name")["aria-describedby"] == "name-error"
+    assert page.forms["department-form"]["name"].value == "sALES"
+    assert page.forms["department-form"]["description"].value == "kept"
+    assert "sALES" not in departments(engine) and audit_log(engine) == []
+
+
+def test_a_name_is_required_and_not_too_long(admin, engine):
+    form = admin.get(f"{ADMIN}/departments").forms["department-form"]
+    form["name"] = "   "
+    assert error(form.submit(status=400), "name") == "Enter a name."
+    form["name"] = "x" * 101
+    assert error(form.submit(status=400), "name") == "Use at most 100 characters."
+    assert audit_log(engine) == []
+
+
+def test_rename_and_describe(admin, desk, engine):
+    form = admin.get(f"{ADMIN}/departments/{desk.sales}").forms["department-form"]
+    form["name"] = "Sales EU"
+    form["description"] = "Europe"
+    page = form.submit(status=303).follow()
+
+    assert "Department Sales EU saved." in flashes(page)
+    assert departments(engine)["Sales EU"] == ("Europe", True, True)
+    assert audit_log(engine) == [
+        (
+            "ada",
+            "department.update",
+            "department Sales",
+            "renamed from 'Sales' to 'Sales EU'; description changed",
+        )
+    ]
+
+
+def test_renaming_onto_another_department_is_refused(admin, desk, engine):
+    form = admin.get(f"{ADMIN}/departments/{desk.sales}").forms["department-form"]
+    form["name"] = "billing"
+    page = form.submit(status=400)
+    assert error(page, "name") == "There is already a department named 'Billing'."
+    assert page.forms["department-form"]["name"].value == "billing"
+    assert "Sales" in departments(engine) and audit_log(engine) == []
+
+
+def test_changing_only_the_case_of_a_name_is_fine(admin, desk, engine):
+    form = admin.get(f"{ADMIN}/departments/{desk.sales}").forms["department-form"]
+    form["name"] = "SALES"
+    form.submit(status=303)
+    assert "SALES" in departments(engine)
+
+
+def test_saving_without_changes_writes_nothing(admin, desk, engine):
+    form = admin.get(f"{ADMIN}/departments/{desk.sales}").forms["department-form"]
+    page = form.submit(status=303).follow()
+    assert "Nothing was changed." in flashes(page)
+    assert audit_log(engine) == []
+
+
+def state(admin, desk, change):
+    return admin.post(
+        f"{ADMIN}/departments/{desk.billing}/state",
+        {"change": change, "csrf_token": token(admin)},
+        status=303,
+    ).follow()
+
+
+def test_hide_from_customers_and_show_again(admin, desk, engine):
+    page = state(admin, desk, "hide")
+    assert "Billing is now hidden from customers." in flashes(page)
+    assert departments(engine)["Billing"][1] is False
+    # The portal's department choice no longer offers it.
+    from frontdesk.tickets import customer_departments
+
+    with Session(engine) as db:
+        assert [d.name for d in customer_departments(db)] == ["Sales"]
+    state(admin, desk, "show")
+    assert departments(engine)["Billing"][1] is True
+    assert [entry[1] for entry in audit_log(engine)] == ["department.hide", "department.show"]
+
+
+def test_deactivate_keeps_the_tickets_department_and_reactivate(admin, desk, engine):
+    page = state(admin, desk, "deactivate")
+    assert "Billing is deactivated; its tickets keep the department." in flashes(page)
+    with Session(engine) as db:
+        assert db.scalar(select(Ticket).where(Ticket.number == "1002")).department.name == (
+            "Billing"
+        )
+    assert departments(engine)["Billing"][2] is False
+    assert "Inactive" in admin.get(f"{ADMIN}/departments").text
+
+    state(admin, desk, "reactivate")
+    assert departments(engine)["Billing"][2] is True
+    assert [entry[1] for entry in audit_log(engine)] == [
+        "department.deactivate",
+        "department.reactivate",
+    ]
+
+
+def test_a_repeated_or_unknown_change_writes_nothing(admin, desk, engine):
+    page = state(admin, desk, "show")  # already visible
+    assert "Nothing was changed." in flashes(page)
+    admin.post(
+        f"{ADMIN}/departments/{desk.billing}/state",
+        {"change": "delete", "csrf_token": token(admin)},
+        status=400,
+    )
+    assert audit_log(engine) == []

@@ -1,0 +1,366 @@
+"""Submitting a ticket: the form, its errors, attachments and limits, anonymous visitors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from frontdesk.accounts import find_user
+from frontdesk.db.tickets import Ticket
+from frontdesk.db.users import User
+from frontdesk.events import TicketCreated
+from frontdesk.tickets import find_ticket
+from tests.plugins.portal.conftest import counts, login, no_live_script
+from tests.sample_plugins.recorder import EventLog
+
+SMALL_LIMIT = {"frontdesk.attachments.max_size": "1000"}
+ANONYMOUS = {"frontdesk.portal.anonymous_tickets": "true"}
+
+
+def fill(page, *, department="Support", subject="Printer on fire", body="It *smokes*.", **more):
+    form = page.forms["ticket-form"]
+    if department is not None:
+        form["department"].select(text=department)
+    form["subject"] = subject
+    form["body"] = body
+    for field, value in more.items():
+        form[field] = value
+    return form
+
+
+def error(page, field):
+    node = page.html.select_one(f"#{field}-error")
+    return node.text if node is not None else None
+
+
+def test_the_form_needs_a_login(app):
+    page = app.get("/tickets/new", status=303)
+    assert page.location == "http://localhost/login?next=%2Ftickets%2Fnew"
+    app.post("/tickets/new", {"subject": "x"}, status=400)  # no token: refused before all
+
+
+def test_only_departments_customers_may_use_are_offered(app):
+    login(app, "casey")
+    form = app.get("/tickets/new").forms["ticket-form"]
+    assert [text for _value, _sel, text in form["department"].options] == [
+        "Choose a department",
+        "Billing",
+        "Support",
+    ]
+    assert form.enctype == "multipart/form-data"
+    assert form["csrf_token"].value
+
+
+def test_the_form_says_markdown_and_limits(app):
+    login(app, "casey")
+    page = app.get("/tickets/new")
+    assert "You can use Markdown" in page.html.select_one("#body-hint").text
+    assert page.html.select_one("#attachments")["multiple"] is not None
+    hint = page.html.select_one("#attachments-hint").text
+    assert "up to 5 files, at most 10.0 MB each" in hint and ".pdf" in hint
+
+
+def test_a_customer_submits_a_ticket_with_attachments(app, commit):
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    form["attachments"] = [("notes.txt", b"hello"), ("photo.png", b"\x89PNG fake")]
+    done = form.submit(status=303)
+
+    assert done.location == "http://localhost/tickets/1001"
+    page = done.follow()
+    assert "Ticket #1001 was created." in page.html.select_one(".flash--success").text
+    assert page.html.select_one(".ticket-number").text == "#1001"
+    assert page.html.select_one(".ticket-subject").text == "Printer on fire"
+    assert page.html.select_one(".message__body em").text == "smokes"
+    assert [a.text for a in page.html.select(".attachments a")] == ["notes.txt", "photo.png"]
+    with commit() as db:
+        ticket = find_ticket(db, "1001")
+        assert ticket.requester.username == "casey"
+        assert ticket.department.name == "Support"
+        assert ticket.status == "open"
+    assert counts(commit) == (1, 1, 2)
+
+
+def test_missing_fields_are_reported_beside_them_and_input_is_kept(app, commit):
+    login(app, "casey")
+    page = app.get("/tickets/new").forms["ticket-form"]
+    page["subject"] = "  "
+    page["body"] = "A body I typed"
+    result = page.submit(status=400)
+
+    assert error(result, "department") == "Choose a department."
+    assert error(result, "subject") == "Enter a subject."
+    assert error(result, "body") is None
+    assert result.html.select_one("#body").text == "A body I typed"
+    assert result.html.select_one("#subject")["aria-describedby"] == "subject-error"
+    assert result.html.select_one("#subject")["aria-invalid"] == "true"
+
+    result = fill(result, subject="Kept subject", body="").submit(status=400)
+    assert error(result, "body") == "Write a message."
+    assert result.html.select_one("#subject")["value"] == "Kept subject"
+    selected = result.html.select_one("#department option[selected]")
+    assert selected.text == "Support", "the chosen department is kept"
+    assert counts(commit) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("department", ["Internal", "Archive", "999999", "abc", "99999999999"])
+def test_hidden_inactive_or_made_up_departments_are_refused(app, commit, desk, department):
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"), department=None)
+    value = str(desk.get(department, department))
+    form["department"].force_value(value)
+    result = form.submit(status=400)
+    assert error(result, "department") == "Choose a department."
+    assert counts(commit) == (0, 0, 0)
+
+
+def test_a_long_subject_is_refused(app, commit):
+    login(app, "casey")
+    result = fill(app.get("/tickets/new"), subject="x" * 201).submit(status=400)
+    assert error(result, "subject") == "Keep the subject under 200 characters."
+    assert counts(commit) == (0, 0, 0)
+
+
+def test_an_upload_over_the_limit_is_refused_and_nothing_is_stored(make_webapp, desk, commit):
+    app = make_webapp(["portal"], **SMALL_LIMIT)
+    login(app, "casey")
+    page = app.get("/tickets/new")
+    assert "at most 1000 bytes each" in page.html.select_one("#attachments-hint").text
+    form = fill(page)
+    form["attachments"] = [("big.txt", b"x" * 1001)]
+    result = form.submit(status=400)
+
+    assert error(result, "attachments") == "big.txt is 1001 bytes; the limit is 1000 bytes."
+    assert "choose them again" in result.html.select_one("#attachments-again").text
+    assert result.html.select_one("#subject")["value"] == "Printer on fire"
+    assert counts(commit) == (0, 0, 0)
+
+    form = fill(result)
+    form["attachments"] = [("small.txt", b"x" * 1000)]
+    assert form.submit(status=303)
+    assert counts(commit) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("filename", ["page.html", "drawing.svg", "setup.exe", "no-extension"])
+def test_refused_file_types(app, commit, filename):
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    form["attachments"] = [(filename, b"<html><script>alert(1)</script></html>")]
+    result = form.submit(status=400)
+    assert error(result, "attachments").startswith(
+        f"{filename}: files of this type cannot be attached (allowed: "
+    )
+    assert counts(commit) == (0, 0, 0)
+
+
+def test_too_many_files(make_webapp, desk, commit):
+    app = make_webapp(["portal"], **{"frontdesk.attachments.max_files": "2"})
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    form["attachments"] = [("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")]
+    result = form.submit(status=400)
+    assert error(result, "attachments") == "Attach at most 2 files."
+    assert counts(commit) == (0, 0, 0)
+
+
+def test_script_in_subject_body_and_file_name_is_shown_as_text(app):
+    login(app, "casey")
+    form = fill(
+        app.get("/tickets/new"),
+        subject="<script>alert('subject')</script>",
+        body=(
+            "<script>alert('body')</script>\n\n"
+            "[click](javascript:alert(1)) <img src=x onerror=alert(1)>"
+        ),
+    )
+    # (A "/" would be cut off as a path: the file name keeps its base name only.)
+    form["attachments"] = [("<script>alert(1)<script>.txt", b"data")]
+    page = form.submit(status=303).follow()
+
+    assert no_live_script(page)
+    assert "&lt;script&gt;alert('subject')&lt;/script&gt;" in page.text.replace("&#39;", "'")
+    assert page.html.select_one(".ticket-subject").text == "<script>alert('subject')</script>"
+    body = page.html.select_one(".message__body")
+    assert "<script>alert('body')</script>" in body.text
+    assert body.find("img") is None
+    assert all(not a.get("href", "").startswith("javascript") for a in body.find_all("a"))
+    assert page.html.select_one(".attachments a").text == "<script>alert(1)<script>.txt"
+    assert "&lt;script&gt;alert(1)&lt;script&gt;.txt" in page.text
+    # The list escapes the subject as well.
+    listing = app.get("/tickets/")
+    assert no_live_script(listing)
+    assert listing.html.select_one(".ticket-table__subject").text == (
+        "<script>alert('subject')</script>"
+    )
+
+
+def test_creating_a_ticket_emits_the_event_after_commit(make_webapp, desk):
+    log = EventLog()
+    app = make_webapp(["portal", log])
+    login(app, "casey")
+    fill(app.get("/tickets/new")).submit(status=303)
+    assert [(name, e.number, e.subject) for name, e in log.seen if name != "user_logged_in"] == [
+        ("ticket_created", "1001", "Printer on fire")
+    ]
+    assert isinstance(log.seen[-1][1], TicketCreated)
+
+
+def test_a_refused_form_emits_nothing(make_webapp, desk):
+    log = EventLog()
+    app = make_webapp(["portal", log])
+    login(app, "casey")
+    fill(app.get("/tickets/new"), subject="").submit(status=400)
+    assert [name for name, _e in log.seen] == ["user_logged_in"]
+
+
+def test_agents_may_submit_in_the_portal_too(app, commit):
+    login(app, "alex")
+    form = app.get("/tickets/new").forms["ticket-form"]
+    assert "Internal" not in [text for _v, _s, text in form["department"].options]
+    fill(app.get("/tickets/new")).submit(status=303)
+    with commit() as db:
+        assert find_ticket(db, "1001").requester.username == "alex"
+
+
+def test_without_departments_the_form_says_so(make_webapp, commit):
+    from frontdesk.accounts import create_user
+
+    with commit() as db:
+        create_user(db, username="casey", role="customer", password="casey-password")
+    app = make_webapp(["portal"])
+    login(app, "casey")
+    page = app.get("/tickets/new")
+    assert page.html.select_one("#ticket-form") is None
+    assert "cannot be submitted at the moment" in page.text
+
+
+# --- Anonymous submission -------------------------------------------------------------
+
+
+def test_anonymous_submission_is_off_by_default(app):
+    assert app.get("/tickets/new", status=303).location.startswith("http://localhost/login")
+    assert app.get("/").html.find("a", string="Submit a ticket") is None
+    app.get("/tickets/submitted", status=303)
+
+
+@pytest.fixture
+def anon(make_webapp, desk):
+    return make_webapp(["portal"], **ANONYMOUS)
+
+
+def test_a_visitor_submits_with_an_email_address(anon, commit):
+    home = anon.get("/")
+    assert home.html.find("a", string="Submit a ticket")["href"] == "/tickets/new"
+    page = anon.get("/tickets/new")
+    assert page.html.select_one('label[for="email"]').text == "Email address"
+    form = fill(page, name="Robin Visitor", email="Robin@Example.org")
+    form["attachments"] = [("log.txt", b"error 42")]
+    done = form.submit(status=303)
+
+    assert done.location == "http://localhost/tickets/submitted"
+    confirmation = done.follow()
+    assert confirmation.html.select_one("h1").text == "Thank you: ticket #1001 was created."
+    assert "Robin@Example.org" in confirmation.text
+    assert "cannot be opened in the portal" in confirmation.text
+    with commit() as db:
+        ticket = find_ticket(db, "1001")
+        robin = ticket.requester
+        assert robin.role == "customer" and robin.password_hash is None
+        assert robin.email == "Robin@Example.org" and robin.display_name == "Robin Visitor"
+        assert robin.username == "robin@example.org"
+    assert counts(commit) == (1, 1, 1)
+    # The visitor cannot open the ticket page (they are asked to log in).
+    assert anon.get("/tickets/1001", status=303).location.startswith("http://localhost/login")
+
+
+def test_the_same_email_again_is_the_same_customer(anon, commit):
+    for email in ("robin@example.org", "ROBIN@example.org"):
+        fill(anon.get("/tickets/new"), name="Robin", email=email).submit(status=303)
+    with commit() as db:
+        requesters = db.scalars(select(Ticket.requester_id)).all()
+        assert len(requesters) == 2 and len(set(requesters)) == 1
+        assert db.scalar(select(func.count(User.id)).where(User.email.ilike("robin@%"))) == 1
+
+
+def test_a_new_username_never_clashes(anon, commit):
+    from frontdesk.accounts import create_user
+
+    with commit() as db:
+        create_user(db, username="robin@example.org", role="customer", password="pw-0123456789")
+    fill(anon.get("/tickets/new"), name="Robin", email="robin@example.org").submit(status=303)
+    with commit() as db:
+        assert find_ticket(db, "1001").requester.username == "robin@example.org-2"
+
+
+def test_an_email_of_a_registered_account_is_refused(anon, commit):
+    page = fill(anon.get("/tickets/new"), name="Mallory", email="CASEY@example.com").submit(
+        status=400
+    )
+    assert error(page, "email") == "An account uses this email address; please log in."
+    assert page.html.select_one("#email")["value"] == "CASEY@example.com"
+    assert counts(commit) == (0, 0, 0)
+    with commit() as db:
+        assert db.scalar(select(func.count(User.id))) == 3
+
+
+def test_anonymous_errors_all_at_once_and_nothing_is_created(anon, commit):
+    page = fill(anon.get("/tickets/new"), subject="", name="", email="nope").submit(status=400)
+    assert error(page, "name") == "Enter your name."
+    assert error(page, "email") == "Enter an email address like name@example.com."
+    assert error(page, "subject") == "Enter a subject."
+    assert counts(commit) == (0, 0, 0)
+
+
+def test_a_visitor_whose_ticket_is_refused_leaves_no_account(anon, commit):
+    form = fill(anon.get("/tickets/new"), body="", name="Robin", email="robin@example.org")
+    page = form.submit(status=400)
+    assert error(page, "body") == "Write a message."
+    with commit() as db:
+        assert find_user(db, "robin@example.org") is None
+    assert counts(commit) == (0, 0, 0)
+
+
+def test_only_the_visitor_with_valid_fields_and_no_ticket_errors_gets_a_ticket(anon, commit):
+    # Name and email wrong, ticket fields right: the ticket is not created either.
+    page = fill(anon.get("/tickets/new"), name="", email="robin@example.org").submit(status=400)
+    assert error(page, "name") == "Enter your name."
+    assert counts(commit) == (0, 0, 0)
+    with commit() as db:
+        assert db.scalar(select(func.count(User.id))) == 3
+
+
+def test_logged_in_users_are_not_asked_for_name_and_email(anon):
+    login(anon, "casey")
+    page = anon.get("/tickets/new")
+    assert page.html.select_one("#email") is None
+    assert fill(page).submit(status=303).location == "http://localhost/tickets/1001"
+
+
+def test_anonymous_submission_emits_created_once(make_webapp, desk):
+    log = EventLog()
+    app = make_webapp(["portal", log], **ANONYMOUS)
+    fill(app.get("/tickets/new"), name="", email="x@example.org").submit(status=400)
+    assert log.seen == []
+    fill(app.get("/tickets/new"), name="Robin", email="x@example.org").submit(status=303)
+    assert [name for name, _e in log.seen] == ["ticket_created"]
+
+
+def test_an_administrator_switches_anonymous_tickets_at_run_time(app, commit):
+    from frontdesk.db.state import set_setting
+
+    with commit() as db:
+        set_setting(db, "portal.anonymous_tickets", "true")
+    assert app.get("/tickets/new").html.select_one("#email") is not None
+
+
+def test_upload_limits_changed_at_run_time_apply(app, commit):
+    from frontdesk.db.state import set_setting
+
+    with commit() as db:
+        set_setting(db, "attachments.max_size", "10")
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    form["attachments"] = [("a.txt", b"x" * 11)]
+    assert (
+        error(form.submit(status=400), "attachments") == "a.txt is 11 bytes; the limit is 10 bytes."
+    )
