@@ -19,15 +19,24 @@ import waitress
 def threaded_server(wsgi_app: Any) -> Iterator[str]:
     """Serve ``wsgi_app`` with waitress on a free loopback port; yields the base URL."""
     server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):
+            # Closing the listening socket under the select loop ends it this way.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        # Closing the listener is enough: the thread ends by itself once the client's
-        # keep-alive connections close (it is a daemon either way).
+        stopping.set()
         server.close()
-        thread.join(timeout=0.2)
+        thread.join(timeout=0.2)  # a browser keep-alive may hold it; it is a daemon
 
 
 def free_port() -> int:

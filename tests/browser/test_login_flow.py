@@ -78,3 +78,26 @@ def test_wrong_password_keeps_the_username(phone, site):
     assert page.get_by_role("alert").inner_text() == "Wrong username or password."
     assert page.get_by_label("Username").input_value() == "casey"
     assert page_width(page) <= 390
+
+
+def test_root_aspx_leads_to_the_management_login_then_the_interface(desktop, site):
+    page = desktop
+    page.goto(site + "/management/root.aspx")
+    assert page.get_by_role("heading", name="Login to the management interface").is_visible()
+    log_in(page, "alex", "alex-password")
+    assert page.url.rstrip("/").endswith("/management")
+    page.goto(site + "/management/root.aspx")
+    assert page.url.rstrip("/").endswith("/management")
+
+
+@pytest.mark.parametrize("who", [None, "alex"])
+@pytest.mark.parametrize(
+    "path", ["/management/", "/management/tickets/", "/management/profile", "/", "/tickets/"]
+)
+def test_pages_fit_a_phone_logged_in_and_out(phone, site, who, path):
+    page = phone
+    if who:
+        page.goto(site + ("/management/login" if path.startswith("/management") else "/login"))
+        log_in(page, who, f"{who}-password")
+    page.goto(site + path)
+    assert page_width(page) <= 390, path
