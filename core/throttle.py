@@ -36,6 +36,8 @@ class ThrottlePolicy:
 FORGET_AFTER = dt.timedelta(hours=1)
 ACCOUNT_POLICY = ThrottlePolicy()
 ADDRESS_POLICY = ThrottlePolicy(free_failures=20)
+#: Accounts created from one address: five, then one an hour.
+REGISTRATION_POLICY = ThrottlePolicy(free_failures=5, base_delay=3600, max_delay=3600)
 
 
 def keys_for(login: str, address: str | None) -> list[tuple[str, ThrottlePolicy]]:
@@ -50,30 +52,38 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def seconds_locked(db: Session, login: str, address: str | None) -> int:
-    """How long until another attempt is allowed for this login from this address."""
-    now = utcnow()
-    wait = 0.0
-    for key, _policy in keys_for(login, address):
-        row = db.get(LoginThrottle, key)
-        if row is not None and row.locked_until is not None:
-            wait = max(wait, (_aware(row.locked_until) - now).total_seconds())
+def wait_for(db: Session, key: str) -> int:
+    """Seconds until ``key`` may act again (0: now)."""
+    row = db.get(LoginThrottle, key)
+    if row is None or row.locked_until is None:
+        return 0
+    wait = (_aware(row.locked_until) - utcnow()).total_seconds()
     return math.ceil(wait) if wait > 0 else 0
 
 
-def record_failure(db: Session, login: str, address: str | None) -> None:
+def count(db: Session, key: str, policy: ThrottlePolicy) -> None:
+    """Count one more attempt for ``key``, locking it as ``policy`` says."""
     now = utcnow()
+    row = db.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        db.add(row)
+    if row.failures and now - _aware(row.last_failure) > FORGET_AFTER:
+        row.failures = 0
+    row.failures += 1
+    row.last_failure = now
+    delay = policy.delay_after(row.failures)
+    row.locked_until = now + dt.timedelta(seconds=delay) if delay else None
+
+
+def seconds_locked(db: Session, login: str, address: str | None) -> int:
+    """How long until another attempt is allowed for this login from this address."""
+    return max(wait_for(db, key) for key, _policy in keys_for(login, address))
+
+
+def record_failure(db: Session, login: str, address: str | None) -> None:
     for key, policy in keys_for(login, address):
-        row = db.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0)
-            db.add(row)
-        if row.failures and now - _aware(row.last_failure) > FORGET_AFTER:
-            row.failures = 0
-        row.failures += 1
-        row.last_failure = now
-        delay = policy.delay_after(row.failures)
-        row.locked_until = now + dt.timedelta(seconds=delay) if delay else None
+        count(db, key, policy)
 
 
 def record_success(db: Session, login: str) -> None:

@@ -15,6 +15,7 @@ from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_regist
 from frontdesk.plugins.portal.settings import REGISTRATION
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
 from frontdesk.security import remember_user
+from frontdesk.throttle import REGISTRATION_POLICY, count, wait_for
 
 FIELDS = ("username", "display_name", "email")
 
@@ -31,6 +32,18 @@ def register(request: Request) -> Any:
     values = dict.fromkeys(FIELDS, "")
     form: dict[str, Any] = {"stylesheet": STYLESHEET, "errors": {}, "values": values}
     if request.method != "POST":
+        return form
+
+    db = request.dbsession
+    throttle_key = f"register:{request.client_addr}" if request.client_addr else None
+    if throttle_key and (wait := wait_for(db, throttle_key)):
+        minutes = -(-wait // 60)
+        form["message"] = (
+            "Too many accounts were created from your network recently. "
+            f"Please try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+        request.response.status_int = 429
+        request.response.headers["Retry-After"] = str(wait)
         return form
 
     post = request.POST
@@ -50,7 +63,6 @@ def register(request: Request) -> Any:
     elif email_is_registered(request.dbsession, values["email"]):
         errors["email"] = "An account already uses this email address; please log in."
 
-    db = request.dbsession
     # create_user validates username, email and password; a savepoint undoes the new
     # account when this form found a problem of its own.
     savepoint = db.begin_nested()
@@ -75,6 +87,8 @@ def register(request: Request) -> Any:
         form["errors"] = errors
         return invalid(request, form)
     savepoint.commit()
+    if throttle_key:
+        count(db, throttle_key, REGISTRATION_POLICY)
 
     remember_user(request, user)
     emit(request, UserLoggedIn(user_id=user.id, interface=request.interface.value))

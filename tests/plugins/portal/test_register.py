@@ -181,3 +181,25 @@ def test_an_administrator_switches_registration_at_run_time(make_webapp, desk, c
         set_setting(db, "portal.registration", "false")
     on_in_ini = make_webapp(["portal"], **ON)
     on_in_ini.get("/register", status=404)  # the database value wins over the ini
+
+
+def test_one_address_cannot_create_accounts_without_end(app, commit):
+    """Five accounts from one address, then one an hour: no account spam."""
+    address = {"REMOTE_ADDR": "203.0.113.7"}
+    for n in range(5):
+        visitor = TestApp(app.app, extra_environ=address)
+        page = fill(
+            visitor.get("/register"), username=f"robin{n}", email=f"robin{n}@example.com"
+        ).submit(status=303)
+        assert page.location.endswith("/")
+    before = users(commit)
+
+    visitor = TestApp(app.app, extra_environ=address)
+    page = fill(visitor.get("/register"), username="robin9", email="robin9@example.com").submit(
+        status=429
+    )
+
+    assert "Too many accounts were created from your network" in page.text
+    assert users(commit) == before
+    elsewhere = TestApp(app.app, extra_environ={"REMOTE_ADDR": "198.51.100.4"})
+    fill(elsewhere.get("/register"), username="kim", email="kim@example.com").submit(status=303)
