@@ -8,6 +8,7 @@ nobody, and a retried one notifies once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -99,6 +100,17 @@ class UserLoggedIn(Event):
     hook: ClassVar[str] = "frontdesk_user_logged_in"
     user_id: int
     interface: str
+
+
+def notifier(request: Request) -> Callable[[Event], None]:
+    """The ``notify`` argument for :mod:`frontdesk.tickets`: events reach plugins after commit."""
+    return lambda event: emit(request, event)
+
+
+def emit_all(request: Request, events: Iterable[Event]) -> None:
+    """Emit events held back until a form succeeded (a refused attempt notifies nobody)."""
+    for event in events:
+        emit(request, event)
 
 
 def emit(request: Request, event: Event) -> None:

@@ -15,10 +15,11 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 
+from frontdesk.accounts import set_password
 from frontdesk.auth import authenticate
 from frontdesk.events import UserLoggedIn, emit
 from frontdesk.interfaces import Interface
-from frontdesk.passwords import hash_password, password_problem, verify_password
+from frontdesk.passwords import password_problem, verify_password
 from frontdesk.permissions import Permission, Role
 from frontdesk.security import end_all_sessions, forget_user, may_use, remember_user
 from frontdesk.throttle import record_failure, record_success, seconds_locked
@@ -155,8 +156,7 @@ def password_view(request: Request) -> Any:
     if errors:
         request.response.status_int = 400
         return form
-    user.password_hash = hash_password(new)
-    end_all_sessions(user)
+    set_password(request.dbsession, user, new)  # ends every other session
     remember_user(request, user)
     request.session.flash("Your password was changed. Other sessions were logged out.", "success")
     return HTTPSeeOther(request.route_url(f"{request.interface.value}.password"))

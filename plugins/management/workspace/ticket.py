@@ -42,7 +42,7 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User, agent_departments
-from frontdesk.events import Event, emit
+from frontdesk.events import Event, emit_all
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned
 from frontdesk.plugins.management.workspace.common import (
@@ -408,8 +408,7 @@ def act(
             errors=exc.errors,
             files_again=bool(uploads_from_request(request)),
         )
-    for event in pending:
-        emit(request, event)
+    emit_all(request, pending)
     return result
 
 

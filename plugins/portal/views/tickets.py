@@ -28,15 +28,13 @@ from frontdesk.attachments import (
 )
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
-from frontdesk.events import Event
+from frontdesk.events import Event, emit_all, notifier
 from frontdesk.permissions import Role
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
 from frontdesk.plugins.portal.views.common import (
     STYLESHEET,
-    emit_all,
     invalid,
-    notifier,
     template,
 )
 from frontdesk.security import allowed
