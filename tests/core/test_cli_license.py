@@ -171,6 +171,13 @@ def test_issue_warns_on_stderr_about_an_already_expired_key(capsys, signer):
     assert "expired on 2020-12-31" in err
 
 
+def test_issue_warns_on_stderr_about_a_key_not_valid_yet(capsys, signer):
+    later = dt.date.today() + dt.timedelta(days=10)
+    code, out, err = run(capsys, *issue_args(signer, **{"--issued": later.isoformat()}))
+    assert code == 0 and out.startswith("FD1.") and out.count("\n") == 1
+    assert f"not valid before {later}" in err
+
+
 @pytest.mark.parametrize(
     ("overrides", "words"),
     [
@@ -283,6 +290,10 @@ def test_install_warns_when_the_license_has_fewer_seats_than_active_staff(capsys
                 signer, issued=dt.date(2020, 1, 1), expires=dt.date(2021, 1, 1)
             ),
             "expired on 2021-01-01",
+        ),
+        (
+            lambda signer, tmp: new_key(signer, issued=dt.date.today() + dt.timedelta(days=3)),
+            f"is not valid before {dt.date.today() + dt.timedelta(days=3)}",
         ),
         (
             lambda signer, tmp: issue(

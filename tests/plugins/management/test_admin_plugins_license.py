@@ -223,6 +223,10 @@ BAD_KEYS = {
         lambda k: license_key(k.trusted, issued=dt.date(2020, 1, 1), expires=dt.date(2020, 12, 31)),
         "This license for Acme Ltd expired on 2020-12-31; ask for a current key.",
     ),
+    "not valid yet": (
+        lambda k: license_key(k.trusted, issued=dt.date.today() + dt.timedelta(days=1)),
+        f"This license for Acme Ltd is not valid before {dt.date.today() + dt.timedelta(days=1)}",
+    ),
 }
 
 
