@@ -169,6 +169,22 @@ def test_logout_is_real_a_copied_cookie_stops_working(app):
     assert thief.get("/").html.select_one(".user-menu") is None
 
 
+def test_pages_behind_login_and_login_pages_are_never_stored(app):
+    """After logging out on a shared computer, Back must not show the last person's pages."""
+    for prefix in ("", "/management"):
+        assert app.get(f"{prefix}/login").headers["Cache-Control"] == "no-store"
+    assert login(app, "alex").headers["Cache-Control"] == "no-store"
+    login(app, "alex", prefix="/management")
+    for url in ("/", "/account/password", "/management/", "/management/account/password"):
+        assert app.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_static_assets_keep_their_cache_lifetime(app):
+    login(app, "alex")
+    css = app.get("/static/frontdesk/frontdesk.css")
+    assert css.headers["Cache-Control"] == "max-age=3600"
+
+
 def test_logout_needs_post_with_token(app):
     login(app, "casey")
     app.get("/logout", status=404)
