@@ -21,6 +21,7 @@ from frontdesk.cli.base import (
 )
 from frontdesk.db.session import redacted_url
 from frontdesk.db.users import User
+from frontdesk.hosts import HostConfigError
 from frontdesk.license_keys import KeyConfigError, listed_key_paths
 from frontdesk.license_tokens import write_keypair
 from frontdesk.passwords import generate_password, verify_password
@@ -137,7 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     loader.setup_logging()
     try:
         app = loader.get_wsgi_app()
-    except (InsecureSecret, PluginLoadError, KeyConfigError) as exc:
+    except (InsecureSecret, HostConfigError, PluginLoadError, KeyConfigError) as exc:
         raise CLIError(str(exc)) from exc
     server = loader.get_wsgi_server()
     print(f"Serving frontdesk on {server_url(loader)}  (Ctrl+C to stop)", flush=True)
