@@ -42,11 +42,7 @@ def public_url(settings: Mapping[str, Any]) -> str | None:
     if not value:
         return None
     parts = urlsplit(value)
-    try:
-        parts.port  # noqa: B018 (validates the port)
-    except ValueError:
-        parts = None  # type: ignore[assignment]
-    if parts is None or parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or not _valid_port(value):
         raise HostConfigError(
             f"{PUBLIC_URL} must be an address like https://help.example.com, not {value!r}"
         )
@@ -55,6 +51,14 @@ def public_url(settings: Mapping[str, Any]) -> str | None:
             f"{PUBLIC_URL} must be scheme://host[:port] only (no path, query or user): {value!r}"
         )
     return value
+
+
+def _valid_port(url: str) -> bool:
+    try:
+        urlsplit(url).port  # noqa: B018 (raises for a port out of range)
+    except ValueError:
+        return False
+    return True
 
 
 def allowed_hosts(settings: Mapping[str, Any]) -> frozenset[str]:

@@ -370,6 +370,16 @@ def test_show_an_expired_license(capsys, ini, signer, db):
     assert "no limit while it is expired" in out
 
 
+def test_show_an_installed_license_that_is_not_valid_yet(capsys, ini, signer, db):
+    later = dt.date.today() + dt.timedelta(days=5)
+    set_setting(db, LICENSE_SETTING, new_key(signer, issued=later), bumps_state=True)
+    db.commit()
+    code, out, _ = run(capsys, "license", "show", ini)
+    assert code == 0
+    assert out.startswith("Edition in force: Free\nThe installed license key is refused: ")
+    assert f"is not valid before {later.isoformat()}; the Free edition is in force" in out
+
+
 def test_show_a_key_whose_signer_is_no_longer_trusted(capsys, ini, signer, engine, tmp_path):
     run(capsys, "license", "install", ini, new_key(signer))
     untrusting = write_ini(tmp_path / "untrusting.ini", engine)

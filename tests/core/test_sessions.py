@@ -131,9 +131,22 @@ def test_serve_refuses_a_weak_secret_in_production_in_one_line(
     assert code == 2 and err.count("\n") == 1 and words in err, err
 
 
-def test_the_shipped_configs_carry_no_fixed_secret():
-    config = Path(__file__).resolve().parents[2] / "config"
-    for name in ("development.ini", "production.ini"):
-        text = (config / name).read_text()
-        assert "change-me" not in text
-        assert "frontdesk.session.secret =\n" in text or "secret =" not in text, name
+def shipped_settings(name):
+    from pyramid.paster import get_appsettings
+
+    path = Path(__file__).resolve().parents[2] / "config" / name
+    return dict(get_appsettings(str(path)))
+
+
+def test_the_shipped_development_config_has_no_fixed_secret(tmp_path):
+    settings = shipped_settings("development.ini")
+    assert not settings.get("frontdesk.session.secret")
+    assert settings["frontdesk.session.secret_file"] == "../var/session-secret"
+    fresh = {**settings, "here": str(tmp_path / "config")}
+    with pytest.raises(InsecureSecret, match="does not exist; `frontdesk init` creates it"):
+        session_secret(fresh)
+
+
+def test_the_shipped_production_config_refuses_to_start_until_a_secret_is_set():
+    with pytest.raises(InsecureSecret, match=r"^frontdesk\.session\.secret is not set"):
+        session_secret(shipped_settings("production.ini"))
