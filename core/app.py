@@ -44,6 +44,8 @@ def make_app(
     config.include("pyramid_chameleon")
     # request.interface: portal, management or mobile, from the URL.
     config.include("frontdesk.interfaces")
+    # Absolute URLs from frontdesk.public_url; hosts outside frontdesk.allowed_hosts refused.
+    config.include("frontdesk.hosts")
     # Engine, request.dbsession, one transaction per request, retries.
     config.include("frontdesk.db.session")
     # A session cookie per interface; CSRF tokens on every unsafe request.

@@ -44,6 +44,17 @@ def _b64decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+class DuplicateField(ValueError):
+    """A JSON object names one field twice (which value counts would be up to the parser)."""
+
+
+def _unique_fields(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        raise DuplicateField
+    return record
+
+
 def key_id(public: bytes) -> str:
     """A short, stable id for a raw public key: base64url of its SHA-256, 16 characters."""
     return _b64encode(hashlib.sha256(public).digest())[:16]
@@ -133,7 +144,9 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
             )
         if _b64encode(raw_signature) != signature or _b64encode(raw_payload) != parts[1]:
             raise ValueError("not canonical base64url")  # one key, one spelling
-        payload = json.loads(raw_payload)
+        payload = json.loads(raw_payload, object_pairs_hook=_unique_fields)
+    except DuplicateField:
+        return LicenseRefusal(reason="The license key is malformed (it names a field twice).")
     except ValueError:
         return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
     if not isinstance(payload, dict):

@@ -5,9 +5,9 @@ Rules:
 
 - A key is verified through the plugins' ``frontdesk_verify_license`` hook (the built-in
   Ed25519 verifier answers last) against :func:`~frontdesk.license_keys.trusted_public_keys`.
-  A key that is malformed, altered, signed by an untrusted key, already expired or that no
-  verifier reads is refused with :class:`LicenseError`; nothing is written then, so the
-  license in force stays what it was.
+  A key that is malformed, altered, signed by an untrusted key, already expired, not valid
+  yet (issued on a later day) or that no verifier reads is refused with
+  :class:`LicenseError`; nothing is written then, so the license in force stays what it was.
 - Seats bound the *active staff*: active users whose role is agent or administrator. With
   no license, or one that expired, the edition is Free, and Free has no seat limit, so
   staff are never locked out by a lapsed license. A valid Professional or Enterprise
@@ -92,6 +92,12 @@ def install_license(
     ``frontdesk.state_check_interval``). Raises :class:`LicenseError` and changes nothing
     when the key is refused, including a key that has already expired."""
     license = verify_key(plugins, settings, key)
+    if license.is_premature(today):
+        raise LicenseError(
+            f"This license for {license.licensee} is not valid before "
+            f"{license.issued.isoformat()}; install it on that day (if that day has come, "
+            "check this server's clock)."
+        )
     if license.is_expired(today):
         raise LicenseError(
             f"This license for {license.licensee} expired on {license.expires.isoformat()}; "
@@ -117,7 +123,8 @@ def current_license(
     - no key installed: ``(None, None)``;
     - a valid key: ``(license, None)``;
     - an expired key: ``(license, "... expired on ...")`` (the Free edition is in force);
-    - a key refused now (its signer is no longer trusted, say): ``(None, reason)``.
+    - a key refused now (its signer is no longer trusted, say, or it is not valid before
+      a later day, the server's clock having been wrong at installation): ``(None, reason)``.
     """
     key = get_setting(db, LICENSE_SETTING)
     if not key:
@@ -126,6 +133,11 @@ def current_license(
         license = verify_key(plugins, settings, key)
     except LicenseError as exc:
         return None, exc.message
+    if license.is_premature(today):
+        return None, (
+            f"The {license.edition.title} license for {license.licensee} is not valid before "
+            f"{license.issued.isoformat()}; the Free edition is in force until then."
+        )
     if license.is_expired(today):
         return license, (
             f"The {license.edition.title} license for {license.licensee} expired on "
@@ -144,10 +156,10 @@ def active_agent_count(db: Session) -> int:
 def seat_limit(license: License | None, today: dt.date | None = None) -> int | None:
     """How many active staff ``license`` allows; ``None`` for no limit.
 
-    No license, an expired one or a Free-edition one means the Free edition, which has no
-    seat limit: a lapsed license never locks agents out.
+    No license, one not in force (expired or not valid yet) or a Free-edition one means the
+    Free edition, which has no seat limit: a lapsed license never locks agents out.
     """
-    if license is None or license.is_expired(today) or license.edition == Edition.FREE:
+    if license is None or not license.in_force(today) or license.edition == Edition.FREE:
         return None
     return license.seats
 

@@ -11,6 +11,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+#: How far this server's clock may lag the issuer's before a fresh key counts as too early.
+NOT_BEFORE_SKEW = dt.timedelta(minutes=5)
+
 
 class Edition(enum.StrEnum):
     """Product editions, ordered: ``Edition.FREE < Edition.ENTERPRISE``."""
@@ -63,6 +66,15 @@ class License:
     def is_expired(self, today: dt.date | None = None) -> bool:
         return (today or dt.date.today()) > self.expires
 
+    def is_premature(self, today: dt.date | None = None) -> bool:
+        """Not valid yet: its issue date is still to come (by default allowing
+        :data:`NOT_BEFORE_SKEW` of clock difference around midnight)."""
+        return (today or (dt.datetime.now() + NOT_BEFORE_SKEW).date()) < self.issued
+
+    def in_force(self, today: dt.date | None = None) -> bool:
+        """Valid on ``today``: issued by then and not yet expired."""
+        return not self.is_premature(today) and not self.is_expired(today)
+
 
 @dataclass(frozen=True, kw_only=True)
 class LicenseRefusal:
@@ -72,7 +84,8 @@ class LicenseRefusal:
 
 
 def edition_in_force(license: License | None, today: dt.date | None = None) -> Edition:
-    """The edition a (possibly missing or expired) license grants: Free without one."""
-    if license is None or license.is_expired(today):
+    """The edition a (possibly missing, expired or not yet valid) license grants: Free
+    without one."""
+    if license is None or not license.in_force(today):
         return Edition.FREE
     return license.edition

@@ -21,7 +21,7 @@ from frontdesk.events import UserLoggedIn, emit
 from frontdesk.interfaces import Interface
 from frontdesk.passwords import password_problem, verify_password
 from frontdesk.permissions import Permission, Role
-from frontdesk.security import end_all_sessions, forget_user, may_use, remember_user
+from frontdesk.security import end_all_sessions, forget_browser, may_use, remember_user
 from frontdesk.throttle import record_failure, record_success, seconds_locked
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 LOGIN_TEMPLATE = "frontdesk:templates/login.pt"
 PASSWORD_TEMPLATE = "frontdesk:templates/password.pt"
 WRONG_CREDENTIALS = "Wrong username or password."
+#: How the logout message names each interface.
+INTERFACE_NAMES = {
+    Interface.PORTAL: "the portal",
+    Interface.MANAGEMENT: "the management interface",
+    Interface.MOBILE: "the mobile interface",
+}
 ACCOUNT_PERMISSION = Permission(
     name="core:account:manage",
     title="Change one's own password and log out everywhere",
@@ -124,14 +130,25 @@ def login_view(request: Request) -> Any:
     return HTTPSeeOther(safe_next(request, target))
 
 
+def logged_out_message(interfaces: list[Interface]) -> str:
+    """``You are logged out of the portal and the management interface.``"""
+    names = [INTERFACE_NAMES[interface] for interface in interfaces]
+    if not names:
+        return "You are logged out."
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"You are logged out of {listed}."
+
+
 def logout_view(request: Request) -> HTTPSeeOther:
+    """Log out of every interface in this browser (and, on request, every device)."""
     user = request.user
     everywhere = user is not None and bool(request.POST.get("everywhere"))
     if everywhere:
         end_all_sessions(user)
-    forget_user(request)
+    signed_in = forget_browser(request)
     request.session.flash(
-        "You are logged out on every device." if everywhere else "You are logged out.", "success"
+        "You are logged out on every device." if everywhere else logged_out_message(signed_in),
+        "success",
     )
     return HTTPSeeOther(home_url(request))
 

@@ -106,9 +106,11 @@ def remember_user(request: Request, user: User) -> None:
     session.new_csrf_token()
 
 
-def forget_user(request: Request) -> None:
-    """End this session for good: its cookie, even a copy of it, no longer logs in."""
-    session = request.session
+def forget_user(request: Request, session: Any = None) -> None:
+    """End this session (or ``session``, another interface's on this request) for good:
+    its cookie, even a copy of it, no longer logs in."""
+    if session is None:
+        session = request.session
     session_id = session.get(SESSION_ID)
     if session_id:
         settings = request.registry.settings
@@ -121,6 +123,22 @@ def forget_user(request: Request) -> None:
             RevokedSession(session_id=session_id, expires_at=now + dt.timedelta(seconds=limit))
         )
     session.invalidate()
+
+
+def forget_browser(request: Request) -> list[Interface]:
+    """End this browser's session in every interface, not only the request's: logging out
+    of one must not leave another signed in on a shared computer. Returns the interfaces
+    whose session named a user."""
+    sessions = request.registry.frontdesk_sessions
+    signed_in = []
+    for interface in Interface:
+        session = sessions.session_for(request, interface)
+        if interface != request.interface and session.new:
+            continue  # no cookie for that interface: nothing to end
+        if session.get(SESSION_USER) is not None:
+            signed_in.append(interface)
+        forget_user(request, session)
+    return signed_in
 
 
 def end_all_sessions(user: User) -> None:

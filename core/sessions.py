@@ -1,12 +1,19 @@
-"""Signed-cookie sessions, one cookie per interface, and CSRF protection.
+"""Signed-cookie sessions, one cookie per interface, the secret that signs them, and CSRF
+protection.
 
 Portal, management and mobile each keep their own session cookie, so logging into one
 never logs into another. Sessions hold no server-side state; the per-user session
 generation in the database (see :mod:`frontdesk.security`) is what makes logout final.
+Each installation signs with its own secret (``frontdesk init`` writes one under ``var/``),
+so a cookie from one installation never opens another.
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pyramid.config import Configurator
@@ -19,11 +26,92 @@ from zope.interface import implementer
 
 from frontdesk.interfaces import Interface
 
-DEVELOPMENT_SECRET = "change-me-development-only"
+log = logging.getLogger(__name__)
+
+SECRET = "frontdesk.session.secret"
+SECRET_FILE = "frontdesk.session.secret_file"
+#: The shortest secret production accepts (``secrets.token_urlsafe(48)`` gives 64).
+MIN_SECRET_LENGTH = 32
+#: Words that mark a placeholder or a made-up secret rather than a random one.
+OBVIOUS_WORDS = ("change", "secret", "password", "example", "development", "frontdesk")
 
 
 class InsecureSecret(Exception):
-    """Production settings still carry the development session secret."""
+    """The session secret is missing, unreadable, or too weak for production (one line
+    naming the setting)."""
+
+
+def strict(settings: Mapping[str, Any]) -> bool:
+    """Production, or cookies marked Secure: a guessable secret is refused there."""
+    return asbool(settings.get("frontdesk.production")) or asbool(
+        settings.get("frontdesk.session.secure")
+    )
+
+
+def secret_file_path(settings: Mapping[str, Any]) -> Path | None:
+    """``frontdesk.session.secret_file`` resolved from the ini's folder, if set."""
+    value = str(settings.get(SECRET_FILE, "")).strip()
+    if not value:
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else Path(settings.get("here", ".")) / path
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def write_secret_file(path: Path) -> None:
+    """A new random secret in ``path`` (mode 0600, never overwriting)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=False)
+    path.write_text(generate_secret() + "\n")
+
+
+def weakness(secret: str) -> str | None:
+    """Why ``secret`` is guessable, or ``None``."""
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is too short ({len(secret)} characters; use at least {MIN_SECRET_LENGTH})"
+    lowered = secret.lower()
+    if any(word in lowered for word in OBVIOUS_WORDS) or len(set(secret)) < 8:
+        return "is an obvious value, not a random one"
+    return None
+
+
+def session_secret(settings: Mapping[str, Any]) -> str:
+    """The secret that signs session cookies: ``frontdesk.session.secret``, else the
+    contents of ``frontdesk.session.secret_file`` (``frontdesk init`` creates it).
+
+    Outside production a config with neither gets a random secret per process (sessions
+    end on restart); production refuses a missing, short or obvious secret.
+    """
+    name, secret = SECRET, str(settings.get(SECRET, "")).strip()
+    path = secret_file_path(settings)
+    if not secret and path is not None:
+        name = SECRET_FILE
+        try:
+            secret = path.read_text("utf-8").strip()
+        except FileNotFoundError:
+            raise InsecureSecret(
+                f"{SECRET_FILE}: {path} does not exist; `frontdesk init` creates it"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InsecureSecret(f"{SECRET_FILE}: cannot read {path}: {exc}") from exc
+        if not secret:
+            raise InsecureSecret(f"{SECRET_FILE}: {path} is empty")
+    hint = 'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    if not secret:
+        if strict(settings):
+            raise InsecureSecret(
+                f"{SECRET} is not set (nor {SECRET_FILE}): set a long random value; {hint}"
+            )
+        log.warning(
+            "no %s set: using a random one, so sessions end when this process stops", SECRET
+        )
+        return generate_secret()
+    if strict(settings) and (problem := weakness(secret)):
+        raise InsecureSecret(f"{name} {problem}: set a long random value; {hint}")
+    return secret
 
 
 @implementer(ISessionFactory)
@@ -31,13 +119,8 @@ class PerInterfaceSessionFactory:
     """Hands each request the session of the interface it belongs to."""
 
     def __init__(self, settings: dict[str, Any]):
-        secret = settings.get("frontdesk.session.secret") or DEVELOPMENT_SECRET
-        if asbool(settings.get("frontdesk.production")) and secret == DEVELOPMENT_SECRET:
-            raise InsecureSecret(
-                "set frontdesk.session.secret to a long random value before running in production"
-            )
         common = dict(
-            secret=secret,
+            secret=session_secret(settings),
             secure=asbool(settings.get("frontdesk.session.secure", False)),
             httponly=True,
             samesite="Lax",

@@ -1,5 +1,5 @@
-"""Page chrome shared by every interface: layout globals, static assets, security
-headers and the 400/403/404/500 pages (HTML, or JSON for JSON clients)."""
+"""Page chrome shared by every interface: layout globals, static assets, security and
+caching headers and the 400/403/404/500 pages (HTML, or JSON for JSON clients)."""
 
 from __future__ import annotations
 
@@ -97,9 +97,17 @@ def add_renderer_globals(event: BeforeRender) -> None:
         event.setdefault("layout", get_renderer(LAYOUT).implementation())
 
 
+#: For every response that does not choose its own caching (static assets do): pages
+#: carry personal data and CSRF tokens, so neither the browser (the back button after
+#: logging out on a shared computer) nor a proxy may keep a copy.
+NO_STORE = "no-store"
+
+
 def add_security_headers(event: NewResponse) -> None:
+    headers = event.response.headers
     for header, value in SECURITY_HEADERS.items():
-        event.response.headers.setdefault(header, value)
+        headers.setdefault(header, value)
+    headers.setdefault("Cache-Control", NO_STORE)
 
 
 def wants_json(request: Request) -> bool:

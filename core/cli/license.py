@@ -124,6 +124,12 @@ def cmd_license_issue(args: argparse.Namespace) -> int:
         license_id=license_id,
     )
     print(key)
+    if issued > dt.date.today():
+        print(
+            f"frontdesk: warning: this key is not valid before {issued}; "
+            "`frontdesk license install` will refuse it until then",
+            file=sys.stderr,
+        )
     if args.expires < dt.date.today():
         print(
             f"frontdesk: warning: this key expired on {args.expires}; "
@@ -203,7 +209,7 @@ def cmd_license_install(args: argparse.Namespace) -> int:
         plugins = load_plugins(settings)
         with session(engine) as db:
             try:
-                license = install_license(db, plugins, settings, key, today=today)
+                license = install_license(db, plugins, settings, key)
             except LicenseError as exc:
                 raise CLIError(f"license refused: {exc.message}") from exc
             used = active_agent_count(db)

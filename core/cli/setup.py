@@ -21,12 +21,13 @@ from frontdesk.cli.base import (
 )
 from frontdesk.db.session import redacted_url
 from frontdesk.db.users import User
+from frontdesk.hosts import HostConfigError
 from frontdesk.license_keys import KeyConfigError, listed_key_paths
 from frontdesk.license_tokens import write_keypair
 from frontdesk.passwords import generate_password, verify_password
 from frontdesk.permissions import Role
 from frontdesk.pluginmanager import PluginLoadError, as_bool
-from frontdesk.sessions import InsecureSecret
+from frontdesk.sessions import SECRET, InsecureSecret, secret_file_path, write_secret_file
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -68,6 +69,8 @@ def cmd_init(args: argparse.Namespace) -> int:
                         else "(password set earlier)"
                     )
                     print(f"  {login.role:<14} {login.username:<10} {shown}")
+    if secret_file := ensure_session_secret(settings):
+        print(f"Created this installation's session secret: {shown_path(secret_file)}")
     for private in ensure_development_keys(settings):
         print("Created a development license key pair (this config trusts its public key):")
         print(f"  private key: {shown_path(private)}")
@@ -78,6 +81,19 @@ def cmd_init(args: argparse.Namespace) -> int:
             f'--edition enterprise --licensee "Dev" --seats 10 --expires {_hint_expiry()}'
         )
     return 0
+
+
+def ensure_session_secret(settings: dict[str, Any]) -> Path | None:
+    """Write a random secret to ``frontdesk.session.secret_file`` when the config names that
+    file, sets no secret itself and the file does not exist yet; the file created."""
+    path = secret_file_path(settings)
+    if path is None or str(settings.get(SECRET, "")).strip() or path.exists():
+        return None
+    try:
+        write_secret_file(path)
+    except OSError as exc:
+        raise CLIError(f"cannot create the session secret {path}: {exc.strerror or exc}") from exc
+    return path
 
 
 def ensure_development_keys(settings: dict[str, Any]) -> list[Path]:
@@ -122,7 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     loader.setup_logging()
     try:
         app = loader.get_wsgi_app()
-    except (InsecureSecret, PluginLoadError, KeyConfigError) as exc:
+    except (InsecureSecret, HostConfigError, PluginLoadError, KeyConfigError) as exc:
         raise CLIError(str(exc)) from exc
     server = loader.get_wsgi_server()
     print(f"Serving frontdesk on {server_url(loader)}  (Ctrl+C to stop)", flush=True)

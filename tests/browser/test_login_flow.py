@@ -57,7 +57,13 @@ def test_agent_logs_into_portal_then_management(desktop, site):
 
     page.get_by_text("Alex Agent").click()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_text("You are logged out.").is_visible()
+    # Logging out of one interface ends the other's session in this browser too.
+    assert page.get_by_text(
+        "You are logged out of the portal and the management interface."
+    ).is_visible()
+    page.goto(site + "/")
+    assert page.get_by_role("link", name="Login").is_visible()
+    assert page.get_by_text("Alex Agent").count() == 0
 
 
 def test_customer_dropdown_has_no_management_interface(phone, site):

@@ -171,6 +171,13 @@ def test_issue_warns_on_stderr_about_an_already_expired_key(capsys, signer):
     assert "expired on 2020-12-31" in err
 
 
+def test_issue_warns_on_stderr_about_a_key_not_valid_yet(capsys, signer):
+    later = dt.date.today() + dt.timedelta(days=10)
+    code, out, err = run(capsys, *issue_args(signer, **{"--issued": later.isoformat()}))
+    assert code == 0 and out.startswith("FD1.") and out.count("\n") == 1
+    assert f"not valid before {later}" in err
+
+
 @pytest.mark.parametrize(
     ("overrides", "words"),
     [
@@ -285,6 +292,10 @@ def test_install_warns_when_the_license_has_fewer_seats_than_active_staff(capsys
             "expired on 2021-01-01",
         ),
         (
+            lambda signer, tmp: new_key(signer, issued=dt.date.today() + dt.timedelta(days=3)),
+            f"is not valid before {dt.date.today() + dt.timedelta(days=3)}",
+        ),
+        (
             lambda signer, tmp: issue(
                 read_private_key(_stranger(tmp)),
                 licensee="Mallory",
@@ -357,6 +368,16 @@ def test_show_an_expired_license(capsys, ini, signer, db):
     assert out.startswith("Edition in force: Free (the Enterprise license expired on 2020-12-31)\n")
     assert "Expires:    2020-12-31 (expired " in out and "days ago)" in out
     assert "no limit while it is expired" in out
+
+
+def test_show_an_installed_license_that_is_not_valid_yet(capsys, ini, signer, db):
+    later = dt.date.today() + dt.timedelta(days=5)
+    set_setting(db, LICENSE_SETTING, new_key(signer, issued=later), bumps_state=True)
+    db.commit()
+    code, out, _ = run(capsys, "license", "show", ini)
+    assert code == 0
+    assert out.startswith("Edition in force: Free\nThe installed license key is refused: ")
+    assert f"is not valid before {later.isoformat()}; the Free edition is in force" in out
 
 
 def test_show_a_key_whose_signer_is_no_longer_trusted(capsys, ini, signer, engine, tmp_path):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from frontdesk import Edition, License, LicenseRefusal
+from frontdesk import Edition, License, LicenseRefusal, licensing
 from frontdesk.license_tokens import (
     PREFIX,
     generate_keypair,
@@ -20,6 +21,7 @@ from frontdesk.license_tokens import (
     verify,
     write_keypair,
 )
+from frontdesk.licensing import edition_in_force
 
 ISSUED = dt.date(2026, 1, 1)
 EXPIRES = dt.date(2030, 12, 31)
@@ -237,6 +239,49 @@ def test_signed_but_nonsensical_contents_are_refused(vendor):
     assert isinstance(verdict, LicenseRefusal) and "contents are invalid" in verdict.reason
     zero = sign(private, seats=0)
     assert isinstance(verify(zero, trusted), LicenseRefusal)
+
+
+def test_a_signed_payload_naming_a_field_twice_is_refused(vendor):
+    """JSON parsers disagree on which of two equal names wins (Python takes the last): a
+    signer's tool showing "professional" must not install as Enterprise."""
+    private, trusted = vendor
+    body = (
+        '{"id":"lic-1","licensee":"Acme Ltd","edition":"professional","seats":5,'
+        '"issued":"2026-01-01","expires":"2030-12-31","edition":"enterprise"}'
+    )
+    signed = f"{PREFIX}.{b64(body.encode())}"
+    key = f"{signed}.{b64(private.sign(signed.encode()))}"
+    verdict = verify(key, trusted)
+    assert verdict == LicenseRefusal(
+        reason="The license key is malformed (it names a field twice)."
+    )
+
+
+def test_a_key_issued_on_a_later_day_is_not_valid_yet(vendor):
+    private, trusted = vendor
+    license = verify(sign(private, issued=dt.date(2027, 3, 1)), trusted)
+    assert license.is_premature(dt.date(2027, 2, 28)) and not license.in_force(dt.date(2027, 2, 28))
+    assert not license.is_premature(dt.date(2027, 3, 1)) and license.in_force(dt.date(2027, 3, 1))
+    assert edition_in_force(license, dt.date(2027, 2, 28)) == Edition.FREE
+    assert edition_in_force(license, dt.date(2027, 3, 1)) == Edition.PROFESSIONAL
+
+
+def test_not_valid_before_allows_a_few_minutes_of_clock_difference(vendor, monkeypatch):
+    """A key issued "today" by a vendor whose clock runs a little ahead (just past
+    midnight there, just before here) installs; one issued for tomorrow does not."""
+    private, trusted = vendor
+    before_midnight = dt.datetime(2027, 2, 28, 23, 58)
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return before_midnight
+
+    monkeypatch.setattr(licensing, "dt", SimpleNamespace(datetime=Clock, date=dt.date))
+    assert not verify(sign(private, issued=dt.date(2027, 3, 1)), trusted).is_premature()
+    assert verify(sign(private, issued=dt.date(2027, 3, 2)), trusted).is_premature()
+    before_midnight = dt.datetime(2027, 2, 28, 23, 50)
+    assert verify(sign(private, issued=dt.date(2027, 3, 1)), trusted).is_premature()
 
 
 def test_an_expired_key_still_names_itself(vendor):

@@ -119,6 +119,10 @@ REFUSALS = {
         "signed by a key this installation does not trust",
     ),
     "expired": (lambda k: expired_key(k.trusted), "expired on 2020-12-31"),
+    "not valid yet": (
+        lambda k: key_for(k.trusted, issued=dt.date.today() + dt.timedelta(days=2)),
+        f"is not valid before {dt.date.today() + dt.timedelta(days=2)}",
+    ),
 }
 
 
@@ -191,6 +195,22 @@ def test_current_license_says_why_an_installed_key_grants_nothing(db, plugins, s
     install_license(db, plugins, settings, key_for(keys.trusted))
     license, problem = current_license(db, plugins, {})  # the signer is no longer trusted
     assert license is None and "does not trust" in problem
+
+
+def test_an_installed_key_that_is_not_valid_yet_grants_nothing(db, plugins, settings, keys):
+    """Installed while the server's clock ran ahead (or written by hand): Free until then."""
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    key = key_for(keys.trusted, issued=tomorrow)
+    set_setting(db, LICENSE_SETTING, key, bumps_state=True)
+    license, problem = current_license(db, plugins, settings)
+    assert license is None
+    assert problem == (
+        f"The Enterprise license for Acme Ltd is not valid before {tomorrow.isoformat()}; "
+        "the Free edition is in force until then."
+    )
+    assert current_seat_limit(db, plugins, settings) is None
+    valid_then = current_license(db, plugins, settings, today=tomorrow)[0]
+    assert valid_then is not None and valid_then.edition == Edition.ENTERPRISE
 
 
 # --- seats ---------------------------------------------------------------------------------

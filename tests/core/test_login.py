@@ -169,6 +169,53 @@ def test_logout_is_real_a_copied_cookie_stops_working(app):
     assert thief.get("/").html.select_one(".user-menu") is None
 
 
+def logout(app, prefix=""):
+    """Press Log out in the interface at ``prefix``; the page it lands on."""
+    home = app.get(f"{prefix}/")
+    (form,) = [f for f in home.forms.values() if f.action.endswith("/logout")]
+    return form.submit(status=303).maybe_follow()
+
+
+@pytest.mark.parametrize("prefix", ["", "/management"])
+def test_logging_out_of_one_interface_ends_the_other_in_this_browser(app, prefix):
+    """A shared computer: whichever interface one logs out of, nobody stays signed in."""
+    login(app, "alex")
+    login(app, "alex", prefix="/management")
+    management_cookie = app.cookies["frontdesk_management"]
+
+    page = logout(app, prefix)
+
+    assert "You are logged out of the portal and the management interface." in page.text
+    assert app.get("/").html.select_one(".user-menu") is None
+    assert app.get("/management/", status=303).location.startswith(
+        "http://localhost/management/login"
+    )
+    copy = TestApp(app.app)  # a copy of the old cookie does not work either
+    copy.set_cookie("frontdesk_management", management_cookie)
+    copy.get("/management/", status=303)
+
+
+def test_the_logout_message_names_only_what_was_signed_in(app):
+    login(app, "casey")
+    assert "You are logged out of the portal." in logout(app).text
+
+
+def test_pages_behind_login_and_login_pages_are_never_stored(app):
+    """After logging out on a shared computer, Back must not show the last person's pages."""
+    for prefix in ("", "/management"):
+        assert app.get(f"{prefix}/login").headers["Cache-Control"] == "no-store"
+    assert login(app, "alex").headers["Cache-Control"] == "no-store"
+    login(app, "alex", prefix="/management")
+    for url in ("/", "/account/password", "/management/", "/management/account/password"):
+        assert app.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_static_assets_keep_their_cache_lifetime(app):
+    login(app, "alex")
+    css = app.get("/static/frontdesk/frontdesk.css")
+    assert css.headers["Cache-Control"] == "max-age=3600"
+
+
 def test_logout_needs_post_with_token(app):
     login(app, "casey")
     app.get("/logout", status=404)

@@ -223,6 +223,10 @@ BAD_KEYS = {
         lambda k: license_key(k.trusted, issued=dt.date(2020, 1, 1), expires=dt.date(2020, 12, 31)),
         "This license for Acme Ltd expired on 2020-12-31; ask for a current key.",
     ),
+    "not valid yet": (
+        lambda k: license_key(k.trusted, issued=dt.date.today() + dt.timedelta(days=1)),
+        f"This license for Acme Ltd is not valid before {dt.date.today() + dt.timedelta(days=1)}",
+    ),
 }
 
 
@@ -288,3 +292,22 @@ def test_the_expired_license_banner_shows_on_the_license_page(licensed_app, keys
     assert page.html.select_one("#license h2").text == "Edition in force: Free"
     assert "expired" in facts(page)["Expires"]
     assert "The Enterprise license for Acme Ltd expired on 2020-12-31" in page.text
+
+
+def test_an_installed_license_not_valid_yet_grants_nothing_and_says_until_when(
+    licensed_app, keys, engine
+):
+    """Installed while the server's clock ran ahead: Free, and mobile stays off."""
+    later = dt.date.today() + dt.timedelta(days=3)
+    with Session(engine) as db:
+        set_setting(db, LICENSE_SETTING, license_key(keys.trusted, issued=later), bumps_state=True)
+        db.commit()
+    login(licensed_app, "ada")
+    page = licensed_app.get(f"{ADMIN}/license")
+
+    assert page.html.select_one("#license h2").text == "Edition in force: Free"
+    assert (
+        f"The Enterprise license for Acme Ltd is not valid before {later.isoformat()}; "
+        "the Free edition is in force until then."
+    ) in page.text
+    licensed_app.get("/m/login", status=404)
