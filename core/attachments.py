@@ -2,14 +2,14 @@
 
 Files are stored in the database, so every app process serves every file. They are always
 served as downloads (``Content-Disposition: attachment``) with ``nosniff`` and a
-sandboxing CSP; only a short list of inert types keeps its content type, everything else
-(HTML, SVG, scripts...) is sent as ``application/octet-stream``.
+sandboxing CSP; only a short list of inert types keeps its content type, and only when the
+bytes agree with the name (:func:`content_type_for`); everything else (HTML, SVG,
+scripts, HTML named ``.png``...) is sent as ``application/octet-stream``.
 """
 
 from __future__ import annotations
 
 import mimetypes
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -72,10 +72,18 @@ class UploadError(ValueError):
     """An upload was refused; the message is for the person who sent it."""
 
 
+#: Removed from file names: controls, bidi overrides and other invisible format
+#: characters (zero-width spaces, U+202E...), line and paragraph separators.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
 def clean_filename(name: str) -> str:
-    """The base name only, without control or path characters, at most 200 characters."""
+    """The base name only, without path, control or invisible characters (so the name
+    shown is the name it has: ``inv\u202egpj.txt`` is ``invgpj.txt``), at most 200
+    characters."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
+    name = "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
+    name = name.strip().strip(".")
     return name[-200:] or "attachment"
 
 
@@ -111,9 +119,34 @@ def check_uploads(uploads: list[Upload], policy: UploadPolicy) -> list[Upload]:
     return checked
 
 
-def stored_content_type(filename: str) -> str:
+#: How files of the inert binary types begin; a file named like one of them but
+#: starting otherwise (HTML bytes called ``.png``) is served as octet-stream.
+MAGIC_NUMBERS: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/pdf": (b"%PDF-",),
+    "application/zip": (b"PK\x03\x04", b"PK\x05\x06"),
+    "application/gzip": (b"\x1f\x8b",),
+}
+TEXT_TYPES = {"text/plain", "text/csv"}
+
+
+def _content_matches(content_type: str, data: bytes) -> bool:
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    if content_type in TEXT_TYPES:
+        return b"\x00" not in data[:8192]
+    return data.startswith(MAGIC_NUMBERS.get(content_type, (b"",)))
+
+
+def content_type_for(filename: str, data: bytes) -> str:
+    """The type a file is served as: the name's type when it is inert and the content
+    agrees with it, else ``application/octet-stream``."""
     guessed = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return guessed if guessed in INERT_TYPES else "application/octet-stream"
+    if guessed in INERT_TYPES and _content_matches(guessed, data):
+        return guessed
+    return "application/octet-stream"
 
 
 def uploads_from_request(request: Any, field: str = "attachments") -> list[Upload]:
@@ -128,11 +161,8 @@ def uploads_from_request(request: Any, field: str = "attachments") -> list[Uploa
 def download_response(attachment: Attachment) -> Response:
     """The file as a download that can never render as a page of this site."""
     response = Response(body=attachment.data)
-    response.content_type = (
-        attachment.content_type
-        if attachment.content_type in INERT_TYPES
-        else "application/octet-stream"
-    )
+    # Decided again from the bytes: rows stored before the content was checked count too.
+    response.content_type = content_type_for(attachment.filename, attachment.data)
     ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "'")
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"

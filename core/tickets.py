@@ -22,7 +22,7 @@ from frontdesk.attachments import (
     UploadError,
     UploadPolicy,
     check_uploads,
-    stored_content_type,
+    content_type_for,
 )
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import (
@@ -89,7 +89,7 @@ def _store_uploads(
     return [
         Attachment(
             filename=u.filename,
-            content_type=stored_content_type(u.filename),
+            content_type=content_type_for(u.filename, u.data),
             size=len(u.data),
             data=u.data,
         )

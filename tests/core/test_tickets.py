@@ -155,7 +155,7 @@ def test_attachments_are_stored_with_safe_types(db, world):
         world,
         uploads=[
             Upload(filename="../../etc/log.txt", data=b"hello"),
-            Upload(filename="shot.png", data=b"\x89PNG..."),
+            Upload(filename="shot.png", data=b"\x89PNG\r\n\x1a\n..."),
         ],
     )
     stored = {a.filename: a.content_type for a in ticket.messages[0].attachments}
