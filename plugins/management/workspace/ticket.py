@@ -56,7 +56,6 @@ from frontdesk.plugins.management.workspace.common import (
     template,
     upload_policy,
 )
-from frontdesk.text import render_markdown
 from frontdesk.tickets import (
     PRIORITY_TITLES,
     STATUS_TITLES,
@@ -288,7 +287,6 @@ def ticket_page(
         "status_title": status_title,
         "priority_title": priority_title,
         "kind_label": lambda m: KIND_LABELS.get(m.kind, m.kind),
-        "render": render_markdown,
         "format_time": format_time,
         "iso_time": iso_time,
         "age": age,

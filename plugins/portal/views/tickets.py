@@ -39,7 +39,6 @@ from frontdesk.plugins.portal.views.common import (
 )
 from frontdesk.security import allowed
 from frontdesk.slots import ticket_list_columns
-from frontdesk.text import render_markdown
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,
@@ -308,7 +307,6 @@ def ticket_page(
         "messages": visible_messages(request, ticket),
         "author_name": author_name,
         "is_staff_message": lambda m: m.kind == MessageKind.AGENT,
-        "render_markdown": render_markdown,
         "attachment_url": attachment_url,
         "human_size": human_size,
         "age": age,
