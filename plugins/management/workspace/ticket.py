@@ -457,6 +457,7 @@ def _message(request: Request, *, note: bool) -> Any:
     renderer=TICKET_TEMPLATE,
     permission=REPLY,
     request_method="POST",
+    uploads=True,
 )
 def reply_view(request: Request) -> Any:
     if request.POST.get("action") == "insert_canned":
@@ -495,6 +496,7 @@ def insert_canned(request: Request) -> dict[str, Any]:
     renderer=TICKET_TEMPLATE,
     permission=NOTE,
     request_method="POST",
+    uploads=True,
 )
 def note_view(request: Request) -> Any:
     return _message(request, note=True)

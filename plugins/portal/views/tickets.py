@@ -151,6 +151,7 @@ def _placeholder_requester() -> User:
     route_name="portal.ticket_new",
     renderer=template("ticket_new.pt"),
     request_method=("GET", "POST"),
+    uploads=True,
 )
 def new_ticket(request: Request) -> Any:
     user = request.user
@@ -335,6 +336,7 @@ def ticket_view(context: Ticket, request: Request) -> dict[str, Any]:
     renderer=template("ticket.pt"),
     permission=TicketPermission.REPLY,
     request_method="POST",
+    uploads=True,
 )
 def ticket_reply(context: Ticket, request: Request) -> Any:
     ticket = context
