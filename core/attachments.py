@@ -22,6 +22,8 @@ from frontdesk.db.tickets import Attachment
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 5
+#: Most bytes of attachments one customer may have stored in all (staff have no quota).
+DEFAULT_USER_QUOTA = 200 * 1024 * 1024
 DEFAULT_ALLOWED = (
     ".png .jpg .jpeg .gif .webp .pdf .txt .log .csv .md .json .xml .zip .gz "
     ".doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .rtf .eml"
@@ -38,6 +40,8 @@ class UploadPolicy:
     max_size: int = DEFAULT_MAX_SIZE
     max_files: int = DEFAULT_MAX_FILES
     allowed_extensions: frozenset[str] = frozenset(DEFAULT_ALLOWED.split())
+    #: Bytes of attachments a customer may store in all; 0 means no quota.
+    user_quota: int = DEFAULT_USER_QUOTA
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> UploadPolicy:
@@ -45,6 +49,7 @@ class UploadPolicy:
         return cls(
             max_size=int(settings.get("frontdesk.attachments.max_size", DEFAULT_MAX_SIZE)),
             max_files=int(settings.get("frontdesk.attachments.max_files", DEFAULT_MAX_FILES)),
+            user_quota=int(settings.get("frontdesk.attachments.user_quota", DEFAULT_USER_QUOTA)),
             allowed_extensions=frozenset(
                 e if e.startswith(".") else f".{e}" for e in allowed.lower().split()
             ),
@@ -138,6 +143,18 @@ def _content_matches(content_type: str, data: bytes) -> bool:
     if content_type in TEXT_TYPES:
         return b"\x00" not in data[:8192]
     return data.startswith(MAGIC_NUMBERS.get(content_type, (b"",)))
+
+
+def check_quota(uploads: list[Upload], *, stored: int, policy: UploadPolicy) -> None:
+    """:class:`UploadError` when ``uploads`` would take a customer who already has
+    ``stored`` bytes of attachments over the quota."""
+    adding = sum(len(u.data) for u in uploads)
+    if policy.user_quota and adding and stored + adding > policy.user_quota:
+        left = max(policy.user_quota - stored, 0)
+        raise UploadError(
+            f"These files ({human_size(adding)}) would take you over your storage quota of "
+            f"{human_size(policy.user_quota)} for attachments ({human_size(left)} left)."
+        )
 
 
 def content_type_for(filename: str, data: bytes) -> str:

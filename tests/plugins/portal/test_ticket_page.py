@@ -291,6 +291,27 @@ def test_a_refused_upload_keeps_the_text(make_webapp, desk, commit, ticket):
     assert counts(commit) == before
 
 
+def test_a_customer_over_the_attachment_quota_is_told_beside_the_field(
+    make_webapp, desk, commit, ticket
+):
+    app = make_webapp(["portal"], **{"frontdesk.attachments.user_quota": "1000"})
+    login(app, "casey")  # she has stored 2 bytes (log.txt)
+    form = reply_form(app, ticket, body="Here are the logs")
+    form["attachments"] = [("one.txt", b"x" * 600)]
+    form.submit(status=303)
+    before = counts(commit)
+
+    form = reply_form(app, ticket, body="And more logs")
+    form["attachments"] = [("two.txt", b"x" * 600)]
+    page = form.submit(status=400)
+    assert page.html.select_one("#attachments-error").text == (
+        "These files (600 bytes) would take you over your storage quota of 1000 bytes "
+        "for attachments (398 bytes left)."
+    )
+    assert page.html.select_one("#body").text == "And more logs"
+    assert counts(commit) == before
+
+
 def test_a_double_submitted_reply_is_added_once(app, commit, ticket):
     login(app, "casey")
     form = reply_form(app, ticket)
