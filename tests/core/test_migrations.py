@@ -81,16 +81,18 @@ def test_a_plugin_with_tables_brings_its_own_branch(fresh):
     assert migrate.is_up_to_date(fresh, with_notes)
 
 
-def test_0006_renders_existing_messages_and_cleans_file_names(fresh):
+def test_upgrades_keep_conversations_render_them_and_clean_file_names(fresh):
+    # From before 0004, which rebuilds the tickets table on SQLite (dropping the old one
+    # must not cascade to the messages), to 0006, which renders every message once.
     plugins = make_plugins({}, plugins=[])
-    migrate.upgrade(fresh, plugins, target="0004")
+    migrate.upgrade(fresh, plugins, target="0003")
     now = dt.datetime.now(dt.UTC)
     with fresh.begin() as conn:
         conn.execute(
             table("tickets", *map(column, ("id", "number", "subject", "status", "priority",
-                                           "created_at", "updated_at", "version"))).insert(),
+                                           "created_at", "updated_at"))).insert(),
             [{"id": 1, "number": "1001", "subject": "Old", "status": "open",
-              "priority": "normal", "created_at": now, "updated_at": now, "version": 1}],
+              "priority": "normal", "created_at": now, "updated_at": now}],
         )  # fmt: skip
         conn.execute(
             table("ticket_messages", *map(column, ("id", "ticket_id", "kind", "body",
