@@ -164,12 +164,14 @@ def _raise_if_refused(event: NewRequest) -> None:
 
 
 def too_large(exc: BodyTooLarge, request: Request) -> Response:
+    with_files = exc.limit > form_limit(request.registry.settings)
+    advice = "attach fewer or smaller files" if with_files else "send less"
     return error_response(
         request,
         413,
         "Too large to send",
         f"What you sent is larger than this page accepts ({human_size(exc.limit)} at most), "
-        "so it was not read. Go back, attach fewer or smaller files, and try again.",
+        f"so it was not read. Go back, {advice}, and try again.",
     )
 
 

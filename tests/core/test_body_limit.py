@@ -62,7 +62,7 @@ def test_a_huge_post_to_the_login_page_is_refused_unread(make_webapp):
     assert response.status_int == 413
     assert body.read_bytes == 0
     assert "Too large to send" in response.text
-    assert "1.0 MB at most" in response.text
+    assert "1.0 MB at most" in response.text and "Go back, send less" in response.text
 
 
 def test_json_clients_get_a_json_413(app):
@@ -79,7 +79,7 @@ def test_forms_with_files_take_the_attachment_limits(app, path):
     assert response.status_int != 413 and body.read_bytes == 4500
     response, body = post(app, path, 5001)
     assert response.status_int == 413 and body.read_bytes == 0
-    assert "4.9 KB at most" in response.text
+    assert "4.9 KB at most" in response.text and "attach fewer or smaller files" in response.text
 
 
 def test_other_forms_take_the_small_limit(app):
