@@ -124,6 +124,18 @@ def check_uploads(uploads: list[Upload], policy: UploadPolicy) -> list[Upload]:
     return checked
 
 
+def check_quota(uploads: list[Upload], *, stored: int, policy: UploadPolicy) -> None:
+    """:class:`UploadError` when ``uploads`` would take a customer who already has
+    ``stored`` bytes of attachments over the quota."""
+    adding = sum(len(u.data) for u in uploads)
+    if policy.user_quota and adding and stored + adding > policy.user_quota:
+        left = max(policy.user_quota - stored, 0)
+        raise UploadError(
+            f"These files ({human_size(adding)}) would take you over your storage quota of "
+            f"{human_size(policy.user_quota)} for attachments ({human_size(left)} left)."
+        )
+
+
 #: How files of the inert binary types begin; a file named like one of them but
 #: starting otherwise (HTML bytes called ``.png``) is served as octet-stream.
 MAGIC_NUMBERS: dict[str, tuple[bytes, ...]] = {
@@ -143,18 +155,6 @@ def _content_matches(content_type: str, data: bytes) -> bool:
     if content_type in TEXT_TYPES:
         return b"\x00" not in data[:8192]
     return data.startswith(MAGIC_NUMBERS.get(content_type, (b"",)))
-
-
-def check_quota(uploads: list[Upload], *, stored: int, policy: UploadPolicy) -> None:
-    """:class:`UploadError` when ``uploads`` would take a customer who already has
-    ``stored`` bytes of attachments over the quota."""
-    adding = sum(len(u.data) for u in uploads)
-    if policy.user_quota and adding and stored + adding > policy.user_quota:
-        left = max(policy.user_quota - stored, 0)
-        raise UploadError(
-            f"These files ({human_size(adding)}) would take you over your storage quota of "
-            f"{human_size(policy.user_quota)} for attachments ({human_size(left)} left)."
-        )
 
 
 def content_type_for(filename: str, data: bytes) -> str:
