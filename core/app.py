@@ -48,6 +48,8 @@ def make_app(
     config.include("frontdesk.hosts")
     # Engine, request.dbsession, one transaction per request, retries.
     config.include("frontdesk.db.session")
+    # Oversized request bodies refused (413) before anything reads them.
+    config.include("frontdesk.body_limit")
     # A session cookie per interface; CSRF tokens on every unsafe request.
     config.include("frontdesk.sessions")
     # request.user and the permission checks behind every view.

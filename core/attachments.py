@@ -2,14 +2,14 @@
 
 Files are stored in the database, so every app process serves every file. They are always
 served as downloads (``Content-Disposition: attachment``) with ``nosniff`` and a
-sandboxing CSP; only a short list of inert types keeps its content type, everything else
-(HTML, SVG, scripts...) is sent as ``application/octet-stream``.
+sandboxing CSP; only a short list of inert types keeps its content type, and only when the
+bytes agree with the name (:func:`content_type_for`); everything else (HTML, SVG,
+scripts, HTML named ``.png``...) is sent as ``application/octet-stream``.
 """
 
 from __future__ import annotations
 
 import mimetypes
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +22,8 @@ from frontdesk.db.tickets import Attachment
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 5
+#: Most bytes of attachments one customer may have stored in all (staff have no quota).
+DEFAULT_USER_QUOTA = 200 * 1024 * 1024
 DEFAULT_ALLOWED = (
     ".png .jpg .jpeg .gif .webp .pdf .txt .log .csv .md .json .xml .zip .gz "
     ".doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .rtf .eml"
@@ -38,6 +40,8 @@ class UploadPolicy:
     max_size: int = DEFAULT_MAX_SIZE
     max_files: int = DEFAULT_MAX_FILES
     allowed_extensions: frozenset[str] = frozenset(DEFAULT_ALLOWED.split())
+    #: Bytes of attachments a customer may store in all; 0 means no quota.
+    user_quota: int = DEFAULT_USER_QUOTA
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> UploadPolicy:
@@ -45,6 +49,7 @@ class UploadPolicy:
         return cls(
             max_size=int(settings.get("frontdesk.attachments.max_size", DEFAULT_MAX_SIZE)),
             max_files=int(settings.get("frontdesk.attachments.max_files", DEFAULT_MAX_FILES)),
+            user_quota=int(settings.get("frontdesk.attachments.user_quota", DEFAULT_USER_QUOTA)),
             allowed_extensions=frozenset(
                 e if e.startswith(".") else f".{e}" for e in allowed.lower().split()
             ),
@@ -72,10 +77,18 @@ class UploadError(ValueError):
     """An upload was refused; the message is for the person who sent it."""
 
 
+#: Removed from file names: controls, bidi overrides and other invisible format
+#: characters (zero-width spaces, U+202E...), line and paragraph separators.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
 def clean_filename(name: str) -> str:
-    """The base name only, without control or path characters, at most 200 characters."""
+    """The base name only, without path, control or invisible characters (so the name
+    shown is the name it has: ``inv\u202egpj.txt`` is ``invgpj.txt``), at most 200
+    characters."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().strip(".")
+    name = "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE_CATEGORIES)
+    name = name.strip().strip(".")
     return name[-200:] or "attachment"
 
 
@@ -111,9 +124,46 @@ def check_uploads(uploads: list[Upload], policy: UploadPolicy) -> list[Upload]:
     return checked
 
 
-def stored_content_type(filename: str) -> str:
+def check_quota(uploads: list[Upload], *, stored: int, policy: UploadPolicy) -> None:
+    """:class:`UploadError` when ``uploads`` would take a customer who already has
+    ``stored`` bytes of attachments over the quota."""
+    adding = sum(len(u.data) for u in uploads)
+    if policy.user_quota and adding and stored + adding > policy.user_quota:
+        left = max(policy.user_quota - stored, 0)
+        raise UploadError(
+            f"These files ({human_size(adding)}) would take you over your storage quota of "
+            f"{human_size(policy.user_quota)} for attachments ({human_size(left)} left)."
+        )
+
+
+#: How files of the inert binary types begin; a file named like one of them but
+#: starting otherwise (HTML bytes called ``.png``) is served as octet-stream.
+MAGIC_NUMBERS: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "application/pdf": (b"%PDF-",),
+    "application/zip": (b"PK\x03\x04", b"PK\x05\x06"),
+    "application/gzip": (b"\x1f\x8b",),
+}
+TEXT_TYPES = {"text/plain", "text/csv"}
+
+
+def _content_matches(content_type: str, data: bytes) -> bool:
+    if content_type == "image/webp":
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    if content_type in TEXT_TYPES:
+        return b"\x00" not in data[:8192]
+    return data.startswith(MAGIC_NUMBERS.get(content_type, (b"",)))
+
+
+def content_type_for(filename: str, data: bytes) -> str:
+    """The type a file is served as: the name's type when it is inert and the content
+    agrees with it, else ``application/octet-stream``."""
     guessed = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return guessed if guessed in INERT_TYPES else "application/octet-stream"
+    if guessed in INERT_TYPES and _content_matches(guessed, data):
+        return guessed
+    return "application/octet-stream"
 
 
 def uploads_from_request(request: Any, field: str = "attachments") -> list[Upload]:
@@ -128,11 +178,8 @@ def uploads_from_request(request: Any, field: str = "attachments") -> list[Uploa
 def download_response(attachment: Attachment) -> Response:
     """The file as a download that can never render as a page of this site."""
     response = Response(body=attachment.data)
-    response.content_type = (
-        attachment.content_type
-        if attachment.content_type in INERT_TYPES
-        else "application/octet-stream"
-    )
+    # Decided again from the bytes: rows stored before the content was checked count too.
+    response.content_type = content_type_for(attachment.filename, attachment.data)
     ascii_name = attachment.filename.encode("ascii", "replace").decode().replace('"', "'")
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.filename)}"

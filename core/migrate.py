@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pyramid.path import AssetResolver
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from frontdesk.pluginmanager import Plugins
 
@@ -39,9 +40,29 @@ def alembic_config(plugins: Plugins | None) -> Config:
 def upgrade(engine: Engine, plugins: Plugins | None = None, target: str = "heads") -> None:
     """Bring core and every loaded plugin's tables to ``target`` (all heads by default)."""
     config = alembic_config(plugins)
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        _sqlite_foreign_keys_off(connection),
+        connection.begin(),
+    ):
         config.attributes["connection"] = connection
         command.upgrade(config, target)
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite changes a table by copying it and dropping the old one; with foreign keys
+    on, that drop deletes the rows that refer to it (ON DELETE CASCADE: every message of
+    every ticket). The pragma only works outside a transaction, hence the raw connection."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def current_heads(engine: Engine) -> Iterable[str]:

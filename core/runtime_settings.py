@@ -87,6 +87,7 @@ def upload_policy(db: Session, registry_settings: Mapping[str, Any]) -> UploadPo
         max_size=get_int(db, registry_settings, ATTACHMENTS_MAX_SIZE, base.max_size),
         max_files=get_int(db, registry_settings, ATTACHMENTS_MAX_FILES, base.max_files),
         allowed_extensions=base.allowed_extensions,
+        user_quota=base.user_quota,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,8 +21,9 @@ from frontdesk.attachments import (
     Upload,
     UploadError,
     UploadPolicy,
+    check_quota,
     check_uploads,
-    stored_content_type,
+    content_type_for,
 )
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import (
@@ -78,18 +79,37 @@ def _check_text(errors: dict[str, str], *, subject: str | None = None, body: str
         errors["body"] = f"Keep the message under {MAX_BODY:,} characters."
 
 
+def stored_attachment_bytes(db: Session, user: User) -> int:
+    """The size of every file ``user`` has attached, in bytes."""
+    if user.id is None:
+        return 0
+    return db.scalar(
+        select(func.coalesce(func.sum(Attachment.size), 0))
+        .join(TicketMessage, Attachment.message_id == TicketMessage.id)
+        .where(TicketMessage.author_id == user.id)
+    )
+
+
 def _store_uploads(
-    errors: dict[str, str], uploads: Iterable[Upload], policy: UploadPolicy | None
+    db: Session,
+    errors: dict[str, str],
+    uploads: Iterable[Upload],
+    policy: UploadPolicy | None,
+    *,
+    uploader: User,
 ) -> list[Attachment]:
+    policy = policy or UploadPolicy()
     try:
-        checked = check_uploads(list(uploads), policy or UploadPolicy())
+        checked = check_uploads(list(uploads), policy)
+        if checked and not uploader.is_staff:
+            check_quota(checked, stored=stored_attachment_bytes(db, uploader), policy=policy)
     except UploadError as exc:
         errors["attachments"] = str(exc)
         return []
     return [
         Attachment(
             filename=u.filename,
-            content_type=stored_content_type(u.filename),
+            content_type=content_type_for(u.filename, u.data),
             size=len(u.data),
             data=u.data,
         )
@@ -127,10 +147,10 @@ def create_ticket(
         priority = TicketPriority(priority)
     except ValueError:
         errors["priority"] = "Choose a priority."
-    attachments = _store_uploads(errors, uploads, policy)
+    author = author or requester
+    attachments = _store_uploads(db, errors, uploads, policy, uploader=author)
     if errors:
         raise ValidationError(errors)
-    author = author or requester
     now = utcnow()
     ticket = Ticket(
         number=next_number(db),
@@ -195,7 +215,7 @@ def add_message(
     _check_text(errors, body=body)
     if note and author.role == Role.CUSTOMER:
         errors["body"] = "Customers cannot write internal notes."
-    attachments = _store_uploads(errors, uploads, policy)
+    attachments = _store_uploads(db, errors, uploads, policy, uploader=author)
     if errors:
         raise ValidationError(errors)
     kind = MessageKind.NOTE if note else _kind_for(author)

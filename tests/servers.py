@@ -16,9 +16,10 @@ import waitress
 
 
 @contextmanager
-def threaded_server(wsgi_app: Any) -> Iterator[str]:
-    """Serve ``wsgi_app`` with waitress on a free loopback port; yields the base URL."""
-    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
+def threaded_server(wsgi_app: Any, **options: Any) -> Iterator[str]:
+    """Serve ``wsgi_app`` with waitress on a free loopback port; yields the base URL.
+    ``options`` are waitress settings (``threads=4`` unless given)."""
+    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, **{"threads": 4, **options})
     stopping = threading.Event()
 
     def run() -> None:

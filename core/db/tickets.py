@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from frontdesk.db.meta import Base, utcnow
 from frontdesk.db.users import Department, User
+from frontdesk.text import render_markdown
 
 
 class TicketStatus(enum.StrEnum):
@@ -74,6 +76,9 @@ class TicketMessage(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(20), default=MessageKind.CUSTOMER.value)
     body: Mapped[str] = mapped_column(Text)
+    #: ``body`` as sanitised HTML, rendered whenever ``body`` is set: pages show this and
+    #: never render Markdown themselves.
+    body_html: Mapped[str] = mapped_column(Text, server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: The form submission that created it: a double-clicked submit adds one message.
     submission_token: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -83,6 +88,16 @@ class TicketMessage(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan"
     )
+
+    @validates("body")
+    def _render_body(self, _key: str, body: str) -> str:
+        self.body_html = str(render_markdown(body))
+        return body
+
+    @property
+    def html(self) -> Markup:
+        """The message as stored HTML, ready for a template."""
+        return Markup(self.body_html)  # noqa: S704 (sanitised when stored)
 
 
 class Attachment(Base):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import column, create_engine, inspect, table, text
 from sqlalchemy.engine import make_url
 
 from frontdesk import migrate
@@ -77,3 +79,38 @@ def test_a_plugin_with_tables_brings_its_own_branch(fresh):
 
     assert {"users", "notes_notes"} <= set(inspect(fresh).get_table_names())
     assert migrate.is_up_to_date(fresh, with_notes)
+
+
+def test_upgrades_keep_conversations_render_them_and_clean_file_names(fresh):
+    # From before 0004, which rebuilds the tickets table on SQLite (dropping the old one
+    # must not cascade to the messages), to 0006, which renders every message once.
+    plugins = make_plugins({}, plugins=[])
+    migrate.upgrade(fresh, plugins, target="0003")
+    now = dt.datetime.now(dt.UTC)
+    with fresh.begin() as conn:
+        conn.execute(
+            table("tickets", *map(column, ("id", "number", "subject", "status", "priority",
+                                           "created_at", "updated_at"))).insert(),
+            [{"id": 1, "number": "1001", "subject": "Old", "status": "open",
+              "priority": "normal", "created_at": now, "updated_at": now}],
+        )  # fmt: skip
+        conn.execute(
+            table("ticket_messages", *map(column, ("id", "ticket_id", "kind", "body",
+                                                   "created_at"))).insert(),
+            [{"id": n, "ticket_id": 1, "kind": "customer", "body": f"Old **{n}**",
+              "created_at": now} for n in range(1, 1200)],
+        )  # fmt: skip
+        conn.execute(
+            table("attachments", *map(column, ("id", "message_id", "filename", "content_type",
+                                               "size", "data", "created_at"))).insert(),
+            [{"id": 1, "message_id": 1, "filename": "inv\u202egpj.txt",
+              "content_type": "text/plain", "size": 1, "data": b"x", "created_at": now}],
+        )  # fmt: skip
+
+    migrate.upgrade(fresh, plugins)
+
+    with fresh.connect() as conn:
+        html = dict(conn.execute(text("SELECT id, body_html FROM ticket_messages")).all())
+        names = conn.execute(text("SELECT filename FROM attachments")).scalars().all()
+    assert len(html) == 1199 and html[1199] == "<p>Old <strong>1199</strong></p>\n"
+    assert names == ["invgpj.txt"]

@@ -155,7 +155,7 @@ def test_attachments_are_stored_with_safe_types(db, world):
         world,
         uploads=[
             Upload(filename="../../etc/log.txt", data=b"hello"),
-            Upload(filename="shot.png", data=b"\x89PNG..."),
+            Upload(filename="shot.png", data=b"\x89PNG\r\n\x1a\n..."),
         ],
     )
     stored = {a.filename: a.content_type for a in ticket.messages[0].attachments}
@@ -186,6 +186,21 @@ def test_too_many_files(db, world):
     uploads = [Upload(filename=f"{n}.txt", data=b"x") for n in range(3)]
     with pytest.raises(ValidationError, match="at most 2 files"):
         new_ticket(db, world, uploads=uploads, policy=UploadPolicy(max_files=2))
+
+
+def test_the_attachment_quota_counts_a_customers_files_but_not_staffs(db, world):
+    policy = UploadPolicy(user_quota=1000)
+    ticket = new_ticket(db, world, uploads=[Upload(filename="a.txt", data=b"x" * 900)])
+    with pytest.raises(ValidationError, match="over your storage quota of 1000 bytes"):
+        add_message(
+            db, ticket, author=world["casey"], body="More", policy=policy,
+            uploads=[Upload(filename="b.txt", data=b"x" * 101)],
+        )  # fmt: skip
+    add_message(db, ticket, author=world["casey"], body="Fits", policy=policy,
+                uploads=[Upload(filename="c.txt", data=b"x" * 100)])  # fmt: skip
+    add_message(db, ticket, author=world["alex"], body="Manual", policy=policy,
+                uploads=[Upload(filename="m.txt", data=b"x" * 5000)])  # fmt: skip
+    assert db.scalar(select(func.count(Attachment.id))) == 3
 
 
 def test_a_double_submitted_reply_is_added_once(db, world):

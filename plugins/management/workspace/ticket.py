@@ -56,7 +56,6 @@ from frontdesk.plugins.management.workspace.common import (
     template,
     upload_policy,
 )
-from frontdesk.text import render_markdown
 from frontdesk.tickets import (
     PRIORITY_TITLES,
     STATUS_TITLES,
@@ -288,7 +287,6 @@ def ticket_page(
         "status_title": status_title,
         "priority_title": priority_title,
         "kind_label": lambda m: KIND_LABELS.get(m.kind, m.kind),
-        "render": render_markdown,
         "format_time": format_time,
         "iso_time": iso_time,
         "age": age,
@@ -459,6 +457,7 @@ def _message(request: Request, *, note: bool) -> Any:
     renderer=TICKET_TEMPLATE,
     permission=REPLY,
     request_method="POST",
+    uploads=True,
 )
 def reply_view(request: Request) -> Any:
     if request.POST.get("action") == "insert_canned":
@@ -497,6 +496,7 @@ def insert_canned(request: Request) -> dict[str, Any]:
     renderer=TICKET_TEMPLATE,
     permission=NOTE,
     request_method="POST",
+    uploads=True,
 )
 def note_view(request: Request) -> Any:
     return _message(request, note=True)

@@ -39,7 +39,6 @@ from frontdesk.plugins.portal.views.common import (
 )
 from frontdesk.security import allowed
 from frontdesk.slots import ticket_list_columns
-from frontdesk.text import render_markdown
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,
@@ -152,6 +151,7 @@ def _placeholder_requester() -> User:
     route_name="portal.ticket_new",
     renderer=template("ticket_new.pt"),
     request_method=("GET", "POST"),
+    uploads=True,
 )
 def new_ticket(request: Request) -> Any:
     user = request.user
@@ -308,7 +308,6 @@ def ticket_page(
         "messages": visible_messages(request, ticket),
         "author_name": author_name,
         "is_staff_message": lambda m: m.kind == MessageKind.AGENT,
-        "render_markdown": render_markdown,
         "attachment_url": attachment_url,
         "human_size": human_size,
         "age": age,
@@ -337,6 +336,7 @@ def ticket_view(context: Ticket, request: Request) -> dict[str, Any]:
     renderer=template("ticket.pt"),
     permission=TicketPermission.REPLY,
     request_method="POST",
+    uploads=True,
 )
 def ticket_reply(context: Ticket, request: Request) -> Any:
     ticket = context

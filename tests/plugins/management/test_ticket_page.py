@@ -74,6 +74,24 @@ def test_the_page_shows_the_header_and_the_conversation(app, desk, commit):
     assert messages[1].select_one(".message__body strong").text == "on it"
 
 
+def test_the_page_reads_each_message_as_stored_html(app, desk, commit, monkeypatch):
+    # Ten long replies used to be rendered again on every view of the agent's page.
+    with commit() as db:
+        ticket, alex = find_ticket(db, "1001"), db.get(User, desk["alex"])
+        for n in range(10):
+            add_message(db, ticket, author=alex, body=f"Reply **{n}**\n\n" + "[x " * 9000)
+
+    def no_rendering(source):
+        raise AssertionError("the page rendered Markdown")
+
+    monkeypatch.setattr("frontdesk.text.markdown_tokens", no_rendering)
+    login(app, "alex")
+    page = app.get("/management/tickets/1001")
+    assert [s.text for s in page.html.select(".message__body strong")] == [
+        str(n) for n in range(10)
+    ]
+
+
 def test_internal_notes_are_labelled_and_styled_apart(app, desk, commit):
     with commit() as db:
         add_message(

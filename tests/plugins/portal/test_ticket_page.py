@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import select, update
 from webtest import TestApp
 
 from frontdesk import PluginInfo, Slot, hookimpl
-from frontdesk.db.tickets import TicketMessage
+from frontdesk.db.tickets import Attachment, TicketMessage
 from frontdesk.tickets import find_ticket, merge
 from tests.plugins.portal.conftest import (
     add_reply,
@@ -119,6 +119,52 @@ def test_markdown_is_sanitised(app, commit):
     assert body.find("iframe") is None
     assert "<script>alert(1)</script>" in body.text
     assert "javascript:" not in str(body.find("a") or "")
+
+
+def test_the_page_shows_the_html_stored_with_each_message(app, commit, ticket, monkeypatch):
+    # Markdown is rendered when a message is stored, never when the page is viewed.
+    with commit() as db:
+        first = find_ticket(db, ticket).messages[0]
+        assert first.body_html == "<p>It <strong>smokes</strong>.</p>\n"
+        first.body_html = "<p>Stored <em>once</em></p>"
+
+    def no_rendering(source):
+        raise AssertionError("the page rendered Markdown")
+
+    monkeypatch.setattr("frontdesk.text.markdown_tokens", no_rendering)
+    login(app, "casey")
+    body = app.get(f"/tickets/{ticket}").html.select_one(".message__body")
+    assert body.select_one("em").text == "once" and "smokes" not in body.text
+
+
+def test_invisible_characters_are_removed_from_file_names(app, commit):
+    # "inv<RLO>gpj.txt" would show as "invtxt.jpg".
+    number = make_ticket(
+        commit, "casey", files={"inv\u202egpj.txt": b"text", "a\u200bb\u2066c.pdf": b"%PDF-1"}
+    )
+    login(app, "casey")
+    page = app.get(f"/tickets/{number}")
+    assert [a.text for a in page.html.select(".attachments a")] == ["invgpj.txt", "abc.pdf"]
+    download = page.click("invgpj.txt")
+    assert download.headers["Content-Disposition"] == (
+        "attachment; filename=\"invgpj.txt\"; filename*=UTF-8''invgpj.txt"
+    )
+
+
+def test_a_file_is_served_by_what_it_contains_not_its_name(app, commit):
+    html = b"<html><script>alert(document.cookie)</script></html>"
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+    number = make_ticket(commit, "casey", files={"photo.png": html, "real.png": png})
+    login(app, "casey")
+    page = app.get(f"/tickets/{number}")
+    fake = page.click("photo.png")
+    assert fake.content_type == "application/octet-stream"
+    assert fake.headers["Content-Disposition"].startswith("attachment;")
+    assert page.click("real.png").content_type == "image/png"
+    # A file stored before the check is served by its content as well.
+    with commit() as db:
+        db.execute(update(Attachment).values(content_type="image/png"))
+    assert page.click("photo.png").content_type == "application/octet-stream"
 
 
 # --- Other people's tickets -----------------------------------------------------------
@@ -242,6 +288,27 @@ def test_a_refused_upload_keeps_the_text(make_webapp, desk, commit, ticket):
     assert page.html.select_one("#attachments-error").text == (
         "big.txt is 1001 bytes; the limit is 1000 bytes."
     )
+    assert counts(commit) == before
+
+
+def test_a_customer_over_the_attachment_quota_is_told_beside_the_field(
+    make_webapp, desk, commit, ticket
+):
+    app = make_webapp(["portal"], **{"frontdesk.attachments.user_quota": "1000"})
+    login(app, "casey")  # she has stored 2 bytes (log.txt)
+    form = reply_form(app, ticket, body="Here are the logs")
+    form["attachments"] = [("one.txt", b"x" * 600)]
+    form.submit(status=303)
+    before = counts(commit)
+
+    form = reply_form(app, ticket, body="And more logs")
+    form["attachments"] = [("two.txt", b"x" * 600)]
+    page = form.submit(status=400)
+    assert page.html.select_one("#attachments-error").text == (
+        "These files (600 bytes) would take you over your storage quota of 1000 bytes "
+        "for attachments (398 bytes left)."
+    )
+    assert page.html.select_one("#body").text == "And more logs"
     assert counts(commit) == before
 
 
