@@ -6,6 +6,15 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+#: ``permission=PUBLIC`` on a view: everyone may open it, logged in or not. A view is
+#: public only when it says so; one without a ``permission`` gets :data:`UNDECLARED`.
+PUBLIC: str = NO_PERMISSION_REQUIRED
+#: The default permission of views that name none. No plugin declares it, so nobody
+#: holds it (not even administrators): a forgotten ``permission=`` is a closed page.
+UNDECLARED = "core:view:undeclared"
+
 
 class Role(enum.StrEnum):
     """The built-in roles every user has exactly one of."""
