@@ -34,6 +34,9 @@ class Permission:
     default_roles: frozenset[Role] = frozenset()
     #: Granted to agents per department (e.g. replying to tickets) rather than overall.
     per_department: bool = False
+    #: Administration-level (plugins, license, settings, agents, permissions ...): only
+    #: administrators grant it, so an agent who holds it cannot pass it on.
+    administrative: bool = False
 
     def __post_init__(self) -> None:
         if self.name.count(":") != 2 or not all(self.name.split(":")):

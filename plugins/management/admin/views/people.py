@@ -97,6 +97,7 @@ def agent_new(request: Request) -> Any:
             departments=chosen,
             password=post.get("password", ""),
             seat_limit=seat_limit(request),
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return {**page(request, "agents", form=form, **values), **invalid(request, exc)}
@@ -144,6 +145,7 @@ def agent(request: Request) -> Any:
             email=form["email"],
             role=form["role"],
             departments=chosen,
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return {**_agent_page(request, user, form), **invalid(request, exc)}
@@ -221,7 +223,11 @@ def agent_password(request: Request) -> Any:
     user = user_or_404(request, staff=True)
     try:
         services.reset_password(
-            request.dbsession, request.user, user, request.POST.get("password", "")
+            request.dbsession,
+            request.user,
+            user,
+            request.POST.get("password", ""),
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return _refused(request, user, exc)
@@ -349,7 +355,11 @@ def customer_password(request: Request) -> Any:
     user = user_or_404(request, staff=False)
     try:
         services.reset_password(
-            request.dbsession, request.user, user, request.POST.get("password", "")
+            request.dbsession,
+            request.user,
+            user,
+            request.POST.get("password", ""),
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return _customer_refused(request, user, exc)
