@@ -14,8 +14,8 @@ from frontdesk import Slot, hookspecs
 from frontdesk.accounts import create_user
 from frontdesk.auth import authenticate
 from frontdesk.db.state import set_setting
-from frontdesk.permissions import UNDECLARED
 from frontdesk.licenses import LICENSE_SETTING
+from frontdesk.permissions import UNDECLARED
 from frontdesk.slots import ticket_list_columns
 from frontdesk.testing import app_request, db_session, engine_of, set_plugin_enabled
 from tests.sample_plugins import greeter
