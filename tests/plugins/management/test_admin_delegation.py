@@ -100,8 +100,9 @@ def test_nobody_grants_themselves_administration(alex, desk, engine):
     alex.get(f"{ADMIN}/license", status=403)
     alex.get(f"{ADMIN}/settings", status=403)
     assert audit_log(engine) == []
-    # The page itself says so.
-    assert alert(alex.get(f"{ADMIN}/permissions/agents/{desk.alex}")) == SELF_GRANTS
+    # The page itself says so, and offers no Save button.
+    own = alex.get(f"{ADMIN}/permissions/agents/{desk.alex}")
+    assert alert(own) == SELF_GRANTS and "Save permissions" not in own.text
 
 
 def test_nobody_resets_their_own_grants_to_wider_defaults(alex, desk, engine, commit):
