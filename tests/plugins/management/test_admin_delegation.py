@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
-from frontdesk.accounts import find_user
+from frontdesk.accounts import create_user, find_user
 from frontdesk.db.auth import PermissionGrant
+from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
 from frontdesk.passwords import verify_password
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
@@ -223,3 +224,30 @@ def test_an_administrator_still_grants_and_moves_everyone(app, desk, engine, ale
     forge_agent(admin, desk.alex, desk.sales, desk.billing).follow()
     alex.get(f"{ADMIN}/plugins")
     alex.get("/management/tickets/1002")
+
+
+def test_an_agent_cannot_reset_a_customer_whose_tickets_they_cannot_see(alex, desk, engine, commit):
+    """Casey has a Billing ticket; alex works in Sales only. With casey's password he
+    would read it in the portal."""
+    set_grants(commit, desk.alex, None, "management:customers:manage")
+    with commit() as db:
+        dana = create_user(db, username="dana", role="customer", password="dana-password-1")
+        db.add(Ticket(number="1003", subject="Hi", department_id=desk.sales, requester=dana))
+        dana_id = dana.id
+    page = alex.post(
+        f"{ADMIN}/customers/{desk.casey}/password",
+        {"csrf_token": token(alex), "password": "taken-over-123"},
+        status=400,
+    )
+    assert alert(page) == (
+        "casey has tickets you cannot see; only someone who sees all of them, such as an "
+        "administrator, can reset this password."
+    )
+    with Session(engine) as db:
+        assert verify_password(find_user(db, "casey").password_hash, PASSWORDS["casey"])
+    # A customer whose tickets are all in his department he may help.
+    alex.post(
+        f"{ADMIN}/customers/{dana_id}/password",
+        {"csrf_token": token(alex), "password": "dana-password-2"},
+        status=303,
+    )
