@@ -385,6 +385,16 @@ def same_requester(source: Ticket, target: Ticket) -> bool:
     return source.requester_id == target.requester_id
 
 
+def check_mergeable(source: Ticket, target: Ticket) -> None:
+    """Refuse merging a ticket into itself or into one that was merged away."""
+    if source.id == target.id:
+        raise ValidationError({"target": "A ticket cannot be merged into itself."})
+    if target.merged_into_id is not None:
+        raise ValidationError(
+            {"target": f"#{target.number} was itself merged; pick the ticket it went into."}
+        )
+
+
 def merge(
     db: Session,
     source: Ticket,
@@ -402,12 +412,7 @@ def merge(
     where only its own requester reads them, and ``target`` gets an internal note
     pointing there. One customer never sees another's messages or attachments.
     """
-    if source.id == target.id:
-        raise ValidationError({"target": "A ticket cannot be merged into itself."})
-    if target.merged_into_id is not None:
-        raise ValidationError(
-            {"target": f"#{target.number} was itself merged; pick the ticket it went into."}
-        )
+    check_mergeable(source, target)
     together = same_requester(source, target)
     if not together and not other_requester_confirmed:
         raise ValidationError(

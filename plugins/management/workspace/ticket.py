@@ -65,6 +65,7 @@ from frontdesk.tickets import (
     age,
     assign,
     change_status,
+    check_mergeable,
     check_version,
     find_ticket,
     merge,
@@ -631,8 +632,7 @@ def merge_view(request: Request) -> Any:
             raise ValidationError({"target": f"There is no ticket #{number}."})
         if not ticket_decision(request, STATUS, target).allowed:
             raise ValidationError({"target": f"You may not change ticket #{number}."})
-        if source.id == target.id:
-            raise ValidationError({"target": "A ticket cannot be merged into itself."})
+        check_mergeable(source, target)
         preview = MergePreview(source=source, target=target)
         if values["confirm"] != preview.confirm:
             return ticket_page(request, source, form="merge", values=values, merge_preview=preview)

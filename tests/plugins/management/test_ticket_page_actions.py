@@ -22,6 +22,7 @@ from frontdesk.tickets import (
     change_status,
     create_ticket,
     find_ticket,
+    merge,
     set_priority,
 )
 from tests.plugins.management.workspace_support import PLUGINS, build_desk, login, texts
@@ -514,6 +515,26 @@ def test_merging_needs_the_status_permission_on_the_target_too(app, engine):
     page = form.submit(status=400)
     assert error(page, "merge-target").text == "You may not change ticket #1002."
     assert len(ticket(engine, "1002").messages) == 1
+
+
+def test_a_merged_away_ticket_is_refused_before_the_dialog(app, engine, commit, desk):
+    with commit() as db:
+        gone = create_ticket(
+            db,
+            requester=db.get(User, desk["casey"]),
+            subject="Duplicate",
+            body="Same fire.",
+            department_id=desk["sales"],
+        )
+        merge(db, gone, find_ticket(db, "1001"), by=db.get(User, desk["alex"]))
+    login(app, "alex")
+    form = form_of(app, "merge-form", "1003")
+    form["target"] = "1004"
+    page = form.submit(status=400)
+    assert error(page, "merge-target").text == (
+        "#1004 was itself merged; pick the ticket it went into."
+    )
+    assert page.html.select_one("#merge-dialog") is None
 
 
 def test_a_ticket_cannot_be_merged_into_itself(app, engine):
