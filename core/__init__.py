@@ -2,7 +2,7 @@
 
 Plugin authors import what they need from here::
 
-    from frontdesk import PluginInfo, hookimpl, MenuItem, Menu, Permission, Role
+    from frontdesk import PluginInfo, hookimpl, MenuItem, Menu, Permission, Role, PUBLIC
 """
 
 __version__ = "0.1.0"
@@ -15,11 +15,12 @@ warnings.filterwarnings("ignore", message="pkg_resources is deprecated", categor
 
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
 from frontdesk.navigation import Menu, MenuItem  # noqa: E402
-from frontdesk.permissions import Permission, Role  # noqa: E402
+from frontdesk.permissions import PUBLIC, Permission, Role  # noqa: E402
 from frontdesk.pluginmanager import PluginInfo, hookimpl  # noqa: E402
 from frontdesk.slots import Slot, TicketColumn  # noqa: E402
 
 __all__ = [
+    "PUBLIC",
     "Edition",
     "License",
     "LicenseRefusal",

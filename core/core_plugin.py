@@ -39,11 +39,13 @@ def frontdesk_permissions() -> list[Permission]:
             name="core:plugins:manage",
             title="Switch plugins on and off",
             default_roles=frozenset({Role.ADMINISTRATOR}),
+            administrative=True,
         ),
         Permission(
             name="core:license:manage",
             title="Install and remove the license",
             default_roles=frozenset({Role.ADMINISTRATOR}),
+            administrative=True,
         ),
         ACCOUNT_PERMISSION,
         Permission(

@@ -20,7 +20,7 @@ from frontdesk.auth import authenticate
 from frontdesk.events import UserLoggedIn, emit
 from frontdesk.interfaces import Interface
 from frontdesk.passwords import password_problem, verify_password
-from frontdesk.permissions import Permission, Role
+from frontdesk.permissions import PUBLIC, Permission, Role
 from frontdesk.security import end_all_sessions, forget_browser, may_use, remember_user
 from frontdesk.throttle import record_failure, record_success, seconds_locked
 
@@ -194,10 +194,13 @@ def add_login_pages(
         login_view,
         route_name=f"{name}.login",
         renderer=LOGIN_TEMPLATE,
+        permission=PUBLIC,
         request_method=("GET", "POST"),
     )
     config.add_route(f"{name}.logout", logout)
-    config.add_view(logout_view, route_name=f"{name}.logout", request_method="POST")
+    config.add_view(
+        logout_view, route_name=f"{name}.logout", permission=PUBLIC, request_method="POST"
+    )
     if password is not None:
         config.add_route(f"{name}.password", password)
         config.add_view(

@@ -6,6 +6,15 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyramid.security import NO_PERMISSION_REQUIRED
+
+#: ``permission=PUBLIC`` on a view: everyone may open it, logged in or not. A view is
+#: public only when it says so; one without a ``permission`` gets :data:`UNDECLARED`.
+PUBLIC: str = NO_PERMISSION_REQUIRED
+#: The default permission of views that name none. No plugin declares it, so nobody
+#: holds it (not even administrators): a forgotten ``permission=`` is a closed page.
+UNDECLARED = "core:view:undeclared"
+
 
 class Role(enum.StrEnum):
     """The built-in roles every user has exactly one of."""
@@ -25,6 +34,9 @@ class Permission:
     default_roles: frozenset[Role] = frozenset()
     #: Granted to agents per department (e.g. replying to tickets) rather than overall.
     per_department: bool = False
+    #: Administration-level (plugins, license, settings, agents, permissions ...): only
+    #: administrators grant it, so an agent who holds it cannot pass it on.
+    administrative: bool = False
 
     def __post_init__(self) -> None:
         if self.name.count(":") != 2 or not all(self.name.split(":")):

@@ -26,7 +26,7 @@ from frontdesk.db.auth import RevokedSession
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
 from frontdesk.interfaces import Interface
-from frontdesk.permissions import EffectivePermissions, Permission, Role
+from frontdesk.permissions import UNDECLARED, EffectivePermissions, Permission, Role
 from frontdesk.runtime_settings import MANAGEMENT_REAUTH, get_flag
 
 SESSION_USER = "user_id"
@@ -175,6 +175,10 @@ class FrontdeskSecurityPolicy:
         user = request.user
         if user is None:
             return FrontdeskDenied("you need to log in")
+        if permission == UNDECLARED:
+            return FrontdeskDenied(
+                "the view declares no permission (a public view says permission=PUBLIC)"
+            )
         declared: dict[str, Permission] = request.registry["frontdesk_permissions"]
         if str(permission) not in declared:
             return FrontdeskDenied(f"permission {permission!r} is not declared by any plugin")
@@ -195,7 +199,9 @@ class FrontdeskSecurityPolicy:
 
 
 def includeme(config: Configurator) -> None:
-    """``request.user``, ``request.permissions`` and the security policy."""
+    """``request.user``, ``request.permissions``, the security policy and default deny."""
     config.add_request_method(_user, "user", reify=True)
     config.add_request_method(_permissions, "permissions", reify=True)
     config.set_security_policy(FrontdeskSecurityPolicy())
+    # A view without permission= is open to nobody; public views say permission=PUBLIC.
+    config.set_default_permission(UNDECLARED)

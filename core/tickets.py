@@ -393,27 +393,68 @@ def transfer(
     db.flush()
 
 
-def merge(
-    db: Session, source: Ticket, target: Ticket, *, by: User, notify: Notify = _ignore
-) -> None:
-    """Move ``source``'s conversation into ``target`` and close ``source`` as merged."""
+def requester_label(ticket: Ticket) -> str:
+    """Who asked: ``Casey Customer (casey@example.com)``, for merge confirmations."""
+    person = ticket.requester
+    if person is None:
+        return "no requester"
+    return f"{person.display_name} ({person.email})" if person.email else person.display_name
+
+
+def same_requester(source: Ticket, target: Ticket) -> bool:
+    return source.requester_id == target.requester_id
+
+
+def check_mergeable(source: Ticket, target: Ticket) -> None:
+    """Refuse merging a ticket into itself or into one that was merged away."""
     if source.id == target.id:
         raise ValidationError({"target": "A ticket cannot be merged into itself."})
     if target.merged_into_id is not None:
         raise ValidationError(
             {"target": f"#{target.number} was itself merged; pick the ticket it went into."}
         )
-    for message in list(source.messages):
-        message.ticket = target
-        message.submission_token = None
-    db.flush()
-    add_message(
-        db,
-        target,
-        author=by,
-        note=True,
-        body=f"Merged #{source.number} ({source.subject}) into this ticket.",
-    )
+
+
+def merge(
+    db: Session,
+    source: Ticket,
+    target: Ticket,
+    *,
+    by: User,
+    other_requester_confirmed: bool = False,
+    notify: Notify = _ignore,
+) -> None:
+    """Close ``source`` as merged into ``target``.
+
+    With the same requester, ``source``'s conversation moves into ``target``. Tickets of
+    different requesters are merged only when ``other_requester_confirmed`` (the agent
+    confirmed a question naming both); ``source``'s messages then stay on ``source``,
+    where only its own requester reads them, and ``target`` gets an internal note
+    pointing there. One customer never sees another's messages or attachments.
+    """
+    check_mergeable(source, target)
+    together = same_requester(source, target)
+    if not together and not other_requester_confirmed:
+        raise ValidationError(
+            {
+                "target": f"#{target.number} was asked by {requester_label(target)}, this "
+                f"ticket by {requester_label(source)}: confirm to merge tickets of "
+                "different requesters."
+            }
+        )
+    if together:
+        for message in list(source.messages):
+            message.ticket = target
+            message.submission_token = None
+        db.flush()
+        body = f"Merged #{source.number} ({source.subject}) into this ticket."
+    else:
+        body = (
+            f"Merged #{source.number} ({source.subject}) into this ticket. It was asked by "
+            f"{requester_label(source)}, so its conversation stays on #{source.number}, "
+            "visible to that requester only."
+        )
+    add_message(db, target, author=by, note=True, body=body)
     source.merged_into_id = target.id
     db.flush()
     _set_status(source, TicketStatus.CLOSED, by=by, notify=notify)

@@ -6,7 +6,7 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk import Menu, MenuItem, PluginInfo, hookimpl
+from frontdesk import PUBLIC, Menu, MenuItem, PluginInfo, hookimpl
 
 PLUGIN = PluginInfo(
     name="chat",
@@ -33,6 +33,6 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     return []
 
 
-@view_config(route_name="chat.home", renderer="templates/home.pt")
+@view_config(route_name="chat.home", renderer="templates/home.pt", permission=PUBLIC)
 def home(request: Request) -> dict:
     return {}

@@ -258,6 +258,21 @@ def test_merge_moves_the_conversation_and_closes_the_source(db, world):
         merge(db, new_ticket(db, world), source, by=world["alex"])
 
 
+def test_merging_another_requesters_ticket_needs_confirming_and_moves_nothing(db, world):
+    jordan = create_user(db, username="jordan", role="customer", password=None)
+    target = new_ticket(db, world, requester=jordan, subject="Jordan's printer")
+    source = new_ticket(db, world, body="Casey's secret")
+    with pytest.raises(ValidationError, match="different requesters"):
+        merge(db, source, target, by=world["alex"])
+    assert source.merged_into_id is None and len(target.messages) == 1
+
+    merge(db, source, target, by=world["alex"], other_requester_confirmed=True)
+    assert source.status == "closed" and source.merged_into_id == target.id
+    assert [m.body for m in source.messages] == ["Casey's secret"], "stays with casey"
+    assert [m.kind for m in target.messages] == ["customer", "note"]
+    assert "Casey's secret" not in target.messages[-1].body
+
+
 def test_priority_must_be_known(db, world):
     ticket = new_ticket(db, world)
     set_priority(db, ticket, "urgent", by=world["alex"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk import PluginInfo, hookimpl
+from frontdesk import PUBLIC, PluginInfo, hookimpl
 
 
 class FormPlugin:
@@ -19,6 +19,7 @@ class FormPlugin:
             lambda request: "saved",
             route_name="forms.submit",
             renderer="string",
+            permission=PUBLIC,
             request_method="POST",
         )
         config.add_route("forms.token", "/forms/token")
@@ -26,6 +27,7 @@ class FormPlugin:
             lambda request: request.session.get_csrf_token(),
             route_name="forms.token",
             renderer="string",
+            permission=PUBLIC,
         )
 
 

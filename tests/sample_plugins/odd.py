@@ -1,6 +1,6 @@
 """Plugins that load but cannot be active, each for its own reason."""
 
-from frontdesk import Edition, MenuItem, PluginInfo, hookimpl
+from frontdesk import PUBLIC, Edition, MenuItem, PluginInfo, hookimpl
 
 
 class NeedsMissing:
@@ -16,7 +16,10 @@ class EnterpriseOnly:
     def frontdesk_configure(self, config):
         config.add_route("enterprise_only.reports", "/reports/")
         config.add_view(
-            lambda request: "reports", route_name="enterprise_only.reports", renderer="string"
+            lambda request: "reports",
+            route_name="enterprise_only.reports",
+            renderer="string",
+            permission=PUBLIC,
         )
 
     @hookimpl

@@ -8,7 +8,7 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy.exc import OperationalError
 
-from frontdesk import Edition, License, LicenseRefusal, PluginInfo, hookimpl
+from frontdesk import PUBLIC, Edition, License, LicenseRefusal, PluginInfo, hookimpl
 from frontdesk import events as ev
 from frontdesk.db.state import set_setting
 
@@ -41,6 +41,7 @@ class Recorder(EventLog):
             route_name="recorder.write_then_fail",
             request_method="POST",
             require_csrf=False,
+            permission=PUBLIC,
         )
         config.add_view(
             self.emit,
@@ -48,6 +49,7 @@ class Recorder(EventLog):
             renderer="string",
             request_method="POST",
             require_csrf=False,
+            permission=PUBLIC,
         )
         config.add_view(
             self.flaky,
@@ -55,6 +57,7 @@ class Recorder(EventLog):
             renderer="string",
             request_method="POST",
             require_csrf=False,
+            permission=PUBLIC,
         )
 
     def write_then_fail(self, request: Request) -> None:

@@ -28,7 +28,7 @@ from frontdesk.audit import record
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.state import get_setting, set_setting
 from frontdesk.db.users import Department, User
-from frontdesk.permissions import Permission, Role
+from frontdesk.permissions import EffectivePermissions, Permission, Role, effective_permissions
 
 NAME_MAX = 100
 DISPLAY_NAME_MAX = 150
@@ -135,6 +135,113 @@ def set_department_active(db: Session, actor: User, department: Department, acti
     return True
 
 
+# --- delegation: nobody hands on more than they hold ----------------------------------------
+#
+# An administrator may let an agent manage agents or permissions. Such an agent must not
+# be able to raise anyone, themselves included, above what they hold: they never change
+# their own grants or departments, only change grants they hold themselves (in the same
+# department), never touch administration-level permissions, and never give an agent
+# (new, edited or with a reset password) anything they do not hold.
+
+SELF_GRANTS = "You cannot change your own permissions; another administrator can."
+SELF_DEPARTMENTS = "You cannot change your own departments; another administrator can."
+
+
+def _departmental(declared: Mapping[str, Permission], names: Iterable[str]) -> set[str]:
+    return {n for n in names if n in declared and declared[n].per_department}
+
+
+def _overall(declared: Mapping[str, Permission], names: Iterable[str]) -> set[str]:
+    return {n for n in names if n in declared and not declared[n].per_department}
+
+
+def holds_more(
+    other: EffectivePermissions, actor: EffectivePermissions, declared: Mapping[str, Permission]
+) -> bool:
+    """Whether ``other`` holds anything ``actor`` does not (anywhere, or in a department)."""
+    if actor.role == Role.ADMINISTRATOR:
+        return False
+    if other.role == Role.ADMINISTRATOR or _overall(declared, other.everywhere - actor.everywhere):
+        return True
+    return any(
+        _departmental(declared, held - actor.by_department.get(department_id, frozenset()))
+        for department_id, held in other.by_department.items()
+    )
+
+
+def would_hold(
+    db: Session,
+    user: User | None,
+    declared: Mapping[str, Permission],
+    *,
+    role: str,
+    departments: Iterable[Department],
+) -> EffectivePermissions:
+    """What ``user`` (or a new user) would hold with ``role`` in ``departments``."""
+    grants = (
+        db.execute(
+            select(PermissionGrant.department_id, PermissionGrant.permission).where(
+                PermissionGrant.user_id == user.id
+            )
+        ).all()
+        if user is not None and user.id is not None
+        else []
+    )
+    return effective_permissions(
+        role=role,
+        declared=dict(declared),
+        department_ids=[d.id for d in departments if d.active],
+        grants=[(row.department_id, row.permission) for row in grants],
+    )
+
+
+def _check_not_above(
+    db: Session,
+    actor: User,
+    declared: Mapping[str, Permission],
+    held: EffectivePermissions,
+    username: str,
+    field: str,
+) -> None:
+    """Refuse to let a non-administrator make or manage someone holding more than them."""
+    if actor.role != Role.ADMINISTRATOR and holds_more(
+        held, permissions_of(db, actor, dict(declared)), declared
+    ):
+        raise ValidationError(
+            {
+                field: "You can only manage agents who hold no permission you do not hold "
+                f"yourself, and {username} would; an administrator can do this."
+            }
+        )
+
+
+def _check_grant_change(
+    actor: EffectivePermissions,
+    declared: Mapping[str, Permission],
+    scope: GrantScope,
+    changed: set[str],
+) -> str | None:
+    """Why ``actor`` may not grant or take away ``changed`` in ``scope`` (None: they may)."""
+    if actor.role == Role.ADMINISTRATOR or not changed:
+        return None
+    administrative = sorted(n for n in changed if declared[n].administrative)
+    if administrative:
+        return (
+            "Only administrators grant or take away administration permissions: "
+            + ", ".join(administrative)
+            + "."
+        )
+    department_id = scope.department.id if scope.department is not None else None
+    missing = sorted(n for n in changed if not actor.holds(n, department_id))
+    if missing:
+        return (
+            f"You can only grant or take away permissions you hold yourself in {scope.label}: "
+            + ", ".join(missing)
+            + "."
+        )
+    return None
+
+
 # --- staff and customers -------------------------------------------------------------------
 
 
@@ -193,6 +300,7 @@ def update_staff(
     email: str,
     role: str,
     departments: list[Department],
+    declared: Mapping[str, Permission],
 ) -> list[str]:
     """Change an agent's or administrator's details; the changes made."""
     errors: dict[str, str] = {}
@@ -218,6 +326,22 @@ def update_staff(
                 f"{user.username!r} is the last active administrator; "
                 "make another user an administrator first."
             )
+    if {d.id for d in departments} != {d.id for d in user.departments} and user.id == actor.id:
+        errors["department"] = SELF_DEPARTMENTS
+    if not errors:
+        try:
+            _check_not_above(
+                db,
+                actor,
+                declared,
+                permissions_of(db, user, dict(declared)),
+                user.username,
+                "department",
+            )
+            held = would_hold(db, user, declared, role=new_role, departments=departments)
+            _check_not_above(db, actor, declared, held, user.username, "department")
+        except ValidationError as exc:
+            errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
 
@@ -255,12 +379,17 @@ def create_staff(
     departments: list[Department],
     password: str,
     seat_limit: int | None,
+    declared: Mapping[str, Permission],
 ) -> User:
     """Add an agent or administrator (the license's seat limit applies)."""
     errors: dict[str, str] = {}
     try:
         check_staff_role(role)
         _check_admin_target(actor, role)
+        held = would_hold(db, None, declared, role=role, departments=departments)
+        _check_not_above(
+            db, actor, declared, held, username.strip() or "the new agent", "department"
+        )
     except ValidationError as exc:
         errors.update(exc.errors)
     if len(" ".join(display_name.split())) > DISPLAY_NAME_MAX:
@@ -308,9 +437,16 @@ def reactivate(db: Session, actor: User, user: User, *, seat_limit: int | None) 
     return True
 
 
-def reset_password(db: Session, actor: User, user: User, password: str) -> None:
-    """Give ``user`` a new password; every session of theirs ends."""
+def reset_password(
+    db: Session, actor: User, user: User, password: str, *, declared: Mapping[str, Permission]
+) -> None:
+    """Give ``user`` a new password; every session of theirs ends. (Whoever knows the
+    password can act as ``user``: nobody sets it for someone holding more than them.)"""
     _check_admin_target(actor, user.role)
+    if user.is_staff:
+        _check_not_above(
+            db, actor, declared, permissions_of(db, user, dict(declared)), user.username, "role"
+        )
     set_password(db, user, password)
     record(
         db,
@@ -401,8 +537,12 @@ def save_grants(
     ``wanted`` maps a scope key to the permission names ticked in it. Permissions the
     page did not show (those of plugins that are off now) keep what the agent holds, so
     switching a plugin back on brings its grants back. Returns the labels of the scopes
-    that changed.
+    that changed. Nobody changes their own grants; a non-administrator changes only
+    permissions they hold in that scope, and never administration-level ones.
     """
+    if user.id == actor.id:
+        raise ValidationError({"grants": SELF_GRANTS})
+    mine = permissions_of(db, actor, dict(declared))
     errors: dict[str, str] = {}
     plans: list[tuple[GrantScope, set[str], set[str], set[str]]] = []
     for scope in scopes:
@@ -427,7 +567,11 @@ def save_grants(
                 "back to the role's defaults); to lock the agent out, deactivate them."
             )
             continue
-        plans.append((scope, rows, ticked - scope.held, (scope.held & shown) - ticked))
+        added, removed = ticked - scope.held, (scope.held & shown) - ticked
+        if refusal := _check_grant_change(mine, declared, scope, added | removed):
+            errors[f"grants-{scope.key}"] = refusal
+            continue
+        plans.append((scope, rows, added, removed))
     if errors:
         raise ValidationError(errors)
     changed = []
@@ -464,10 +608,23 @@ def _replace_rows(db: Session, user: User, department_id: int | None, rows: set[
     db.flush()
 
 
-def reset_grants(db: Session, actor: User, user: User, scope: GrantScope) -> bool:
-    """Back to the role's defaults in ``scope`` (its explicit rows deleted)."""
+def reset_grants(
+    db: Session, actor: User, user: User, scope: GrantScope, declared: Mapping[str, Permission]
+) -> bool:
+    """Back to the role's defaults in ``scope`` (its explicit rows deleted); the same
+    limits as :func:`save_grants` apply to what that changes."""
+    if user.id == actor.id:
+        raise ValidationError({"grants": SELF_GRANTS})
     if not scope.explicit:
         return False
+    kind = _overall if scope.department is None else _departmental
+    defaults = kind(
+        declared, (n for n, p in declared.items() if Role(user.role) in p.default_roles)
+    )
+    changed = defaults ^ kind(declared, scope.held)
+    mine = permissions_of(db, actor, dict(declared))
+    if refusal := _check_grant_change(mine, declared, scope, changed):
+        raise ValidationError({f"grants-{scope.key}": refusal})
     department_id = scope.department.id if scope.department is not None else None
     _replace_rows(db, user, department_id, set())
     record(

@@ -64,9 +64,12 @@ from frontdesk.tickets import (
     age,
     assign,
     change_status,
+    check_mergeable,
     check_version,
     find_ticket,
     merge,
+    requester_label,
+    same_requester,
     set_due,
     set_priority,
     transfer,
@@ -92,7 +95,7 @@ FIELDS = {
     "properties": ("status", "priority", "due"),
     "assign": ("assignee",),
     "transfer": ("department",),
-    "merge": ("target",),
+    "merge": ("target", "confirm"),
 }
 DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 BAD_DUE = "Enter a date and time like 2026-12-01 17:00 (UTC), or leave it empty."
@@ -164,6 +167,32 @@ class Form:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MergePreview:
+    """The merge dialog: what the agent is about to merge into, before anything moves."""
+
+    source: Ticket
+    target: Ticket
+
+    @property
+    def same_requester(self) -> bool:
+        return same_requester(self.source, self.target)
+
+    @property
+    def source_requester(self) -> str:
+        return requester_label(self.source)
+
+    @property
+    def target_requester(self) -> str:
+        return requester_label(self.target)
+
+    @property
+    def confirm(self) -> str:
+        """Posted back by the dialog's button: binds the confirmation to this target and
+        to both requesters as shown (a changed ticket asks again)."""
+        return f"{self.target.number}:{self.source.requester_id}:{self.target.requester_id}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Conflict:
     """What happened to the ticket since the agent's form was loaded."""
 
@@ -229,6 +258,7 @@ def ticket_page(
     errors: dict[str, str] | None = None,
     conflict: Conflict | None = None,
     files_again: bool = False,
+    merge_preview: MergePreview | None = None,
 ) -> dict[str, Any]:
     """Everything the ticket template needs; ``form`` names a submitted form whose
     ``values`` and ``errors`` are shown again."""
@@ -278,6 +308,7 @@ def ticket_page(
         "canned_url": request.route_path("management.canned"),
         "queue_url": request.route_path("management.tickets"),
         "merged_into": merged_into,
+        "merge_preview": merge_preview,
         "overdue": (
             ticket.due_at is not None
             and aware(ticket.due_at) < loaded_at
@@ -587,7 +618,8 @@ def transfer_view(request: Request) -> Any:
 )
 def merge_view(request: Request) -> Any:
     """Merge into another ticket the agent can see and may change (a ticket they cannot
-    see gets the same answer as one that does not exist)."""
+    see gets the same answer as one that does not exist). The first POST only shows the
+    dialog with the target's subject and requester; its button merges."""
 
     def perform(source: Ticket, values: dict[str, str], notify: Any) -> Any:
         number = values["target"].strip().removeprefix("#").strip()
@@ -600,7 +632,18 @@ def merge_view(request: Request) -> Any:
             raise ValidationError({"target": f"There is no ticket #{number}."})
         if not ticket_decision(request, STATUS, target).allowed:
             raise ValidationError({"target": f"You may not change ticket #{number}."})
-        merge(request.dbsession, source, target, by=request.user, notify=notify)
+        check_mergeable(source, target)
+        preview = MergePreview(source=source, target=target)
+        if values["confirm"] != preview.confirm:
+            return ticket_page(request, source, form="merge", values=values, merge_preview=preview)
+        merge(
+            request.dbsession,
+            source,
+            target,
+            by=request.user,
+            other_requester_confirmed=not preview.same_requester,
+            notify=notify,
+        )
         request.session.flash(f"Merged #{source.number} into this ticket.", "success")
         return HTTPSeeOther(request.route_url("management.ticket", number=target.number))
 

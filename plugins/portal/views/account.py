@@ -10,7 +10,7 @@ from pyramid.view import view_config
 
 from frontdesk.accounts import ValidationError, create_user
 from frontdesk.events import UserLoggedIn, emit
-from frontdesk.permissions import Role
+from frontdesk.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_registered
 from frontdesk.plugins.portal.settings import REGISTRATION
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
@@ -23,6 +23,7 @@ FIELDS = ("username", "display_name", "email")
 @view_config(
     route_name="portal.register",
     renderer=template("register.pt"),
+    permission=PUBLIC,
     request_method=("GET", "POST"),
     portal_flag=REGISTRATION,  # switched off: a plain 404, before any CSRF check
 )

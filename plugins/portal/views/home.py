@@ -8,11 +8,12 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from frontdesk.navigation import Menu, menu
+from frontdesk.permissions import PUBLIC
 from frontdesk.plugins.portal.settings import anonymous_tickets, registration_open, welcome_text
 from frontdesk.plugins.portal.views.common import STYLESHEET, template
 
 
-@view_config(route_name="portal.home", renderer=template("home.pt"))
+@view_config(route_name="portal.home", renderer=template("home.pt"), permission=PUBLIC)
 def home(request: Request) -> dict[str, Any]:
     anonymous = request.user is None
     # The first line is the heading, any further lines are paragraphs below it.

@@ -29,7 +29,7 @@ from frontdesk.attachments import (
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
 from frontdesk.events import Event, emit_all, notifier
-from frontdesk.permissions import Role
+from frontdesk.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
 from frontdesk.plugins.portal.views.common import (
@@ -150,6 +150,7 @@ def _placeholder_requester() -> User:
 @view_config(
     route_name="portal.ticket_new",
     renderer=template("ticket_new.pt"),
+    permission=PUBLIC,  # visitors may submit when anonymous tickets are on; checked below
     request_method=("GET", "POST"),
     uploads=True,
 )
@@ -238,7 +239,11 @@ def new_ticket(request: Request) -> Any:
     return HTTPSeeOther(request.route_url("portal.ticket", number=ticket.number))
 
 
-@view_config(route_name="portal.ticket_submitted", renderer=template("ticket_submitted.pt"))
+@view_config(
+    route_name="portal.ticket_submitted",
+    renderer=template("ticket_submitted.pt"),
+    permission=PUBLIC,
+)
 def ticket_submitted(request: Request) -> Any:
     """The confirmation for visitors who are not logged in (they cannot open tickets)."""
     submitted = request.session.get(SUBMITTED)

@@ -11,13 +11,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
+from frontdesk.attachments import Upload
 from frontdesk.db.tickets import TicketMessage
 from frontdesk.db.users import User
 from frontdesk.plugins.management.workspace.models import CannedReply
 from frontdesk.plugins.management.workspace.ticket import parse_due
-from frontdesk.tickets import add_message, assign, change_status, find_ticket, set_priority
+from frontdesk.tickets import (
+    add_message,
+    assign,
+    change_status,
+    create_ticket,
+    find_ticket,
+    merge,
+    set_priority,
+)
 from tests.plugins.management.workspace_support import PLUGINS, build_desk, login, texts
 from tests.sample_plugins.recorder import EventLog
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
 @pytest.fixture
@@ -400,20 +411,91 @@ def test_transfer_needs_a_real_other_department(app, desk, engine):
 # --- Merge ----------------------------------------------------------------------------
 
 
-def test_merge_into_another_ticket(app, engine):
+def merge_dialog(app, target, number="1001"):
+    """Send the merge form: the answer is the dialog naming the target, nothing merged."""
+    form = form_of(app, "merge-form", number)
+    form["target"] = target
+    return form.submit(status=200)
+
+
+def dialog(page):
+    found = page.html.select_one("#merge-dialog")
+    return " ".join(found.get_text(" ").split()) if found else None
+
+
+def test_merge_shows_the_target_then_moves_the_conversation(app, engine, commit, desk):
+    with commit() as db:
+        create_ticket(
+            db,
+            requester=db.get(User, desk["casey"]),
+            subject="Printer still smoking",
+            body="Again.",
+            department_id=desk["sales"],
+        )
     login(app, "alex")
-    form = form_of(app, "merge-form")
-    form["target"] = "#1003"
-    done = form.submit(status=303)
-    assert done.location == "http://localhost/management/tickets/1003"
+    page = merge_dialog(app, "#1004")
+    assert "Merge this ticket into #1004?" in dialog(page)
+    assert "Subject Printer still smoking" in dialog(page)
+    assert "Requester Casey Customer" in dialog(page)
+    assert page.html.select_one("#merge-dialog-warning") is None
+    assert ticket(engine).merged_into_id is None, "the dialog merges nothing"
+
+    done = page.forms["merge-confirm-form"].submit(status=303)
+    assert done.location == "http://localhost/management/tickets/1004"
     page = done.follow()
     assert flashes(page) == ["Merged #1001 into this ticket."]
     assert "Smoke everywhere." in page.text
-    source, target = ticket(engine, "1001"), ticket(engine, "1003")
+    source, target = ticket(engine, "1001"), ticket(engine, "1004")
     assert (source.status, source.merged_into_id) == ("closed", target.id)
     merged = app.get("/management/tickets/1001")
-    assert merged.html.select_one(".ticket-header .banner a")["href"] == "/management/tickets/1003"
+    assert merged.html.select_one(".ticket-header .banner a")["href"] == "/management/tickets/1004"
     assert "merge-form" not in merged.forms
+
+
+def test_merging_across_customers_needs_a_confirmation_naming_both_and_leaks_nothing(
+    app, engine, commit, desk
+):
+    with commit() as db:
+        message = add_message(
+            db,
+            find_ticket(db, "1001"),
+            author=db.get(User, desk["casey"]),
+            body="My card number is in the photo.",
+            uploads=[Upload(filename="card.png", data=PNG)],
+        )
+        attachment_id = message.attachments[0].id
+    login(app, "alex")
+    page = merge_dialog(app, "1003")
+    warning = " ".join(page.html.select_one("#merge-dialog-warning").get_text(" ").split())
+    assert "this ticket was asked by Casey Customer, #1003 by Jordan Customer" in warning
+    assert "Requester Jordan Customer" in dialog(page)
+
+    # A forged or stale confirmation only brings the dialog back.
+    for confirm in ("", "yes", "1003:1:1", f"1003:{desk['casey']}:{desk['casey']}"):
+        fields = dict(page.forms["merge-confirm-form"].submit_fields())
+        again = app.post("/management/tickets/1001/merge", {**fields, "confirm": confirm})
+        assert again.status_int == 200 and dialog(again) is not None
+    assert ticket(engine).merged_into_id is None
+
+    page.forms["merge-confirm-form"].submit(status=303)
+    source, target = ticket(engine, "1001"), ticket(engine, "1003")
+    assert (source.status, source.merged_into_id) == ("closed", target.id)
+    assert [m.kind for m in target.messages] == ["customer", "note"]
+    assert "visible to that requester only" in target.messages[-1].body
+
+    # Jordan, the target's customer, reads neither casey's messages nor the photo.
+    login(app, "jordan", prefix="")
+    page = app.get("/tickets/1003")
+    assert "Smoke everywhere." not in page.text and "card number" not in page.text
+    assert "card.png" not in page.text
+    app.get(f"/tickets/1003/attachments/{attachment_id}", status=404)
+    app.get("/tickets/1001", status=404)
+    # Casey still reads her own conversation where it was.
+    login(app, "casey", prefix="")
+    page = app.get("/tickets/1001")
+    assert "My card number is in the photo." in page.text
+    assert "another ticket and is closed" in page.text
+    assert app.get(f"/tickets/1001/attachments/{attachment_id}").body == PNG
 
 
 @pytest.mark.parametrize("target", ["1002", "9999"])
@@ -433,6 +515,26 @@ def test_merging_needs_the_status_permission_on_the_target_too(app, engine):
     page = form.submit(status=400)
     assert error(page, "merge-target").text == "You may not change ticket #1002."
     assert len(ticket(engine, "1002").messages) == 1
+
+
+def test_a_merged_away_ticket_is_refused_before_the_dialog(app, engine, commit, desk):
+    with commit() as db:
+        gone = create_ticket(
+            db,
+            requester=db.get(User, desk["casey"]),
+            subject="Duplicate",
+            body="Same fire.",
+            department_id=desk["sales"],
+        )
+        merge(db, gone, find_ticket(db, "1001"), by=db.get(User, desk["alex"]))
+    login(app, "alex")
+    form = form_of(app, "merge-form", "1003")
+    form["target"] = "1004"
+    page = form.submit(status=400)
+    assert error(page, "merge-target").text == (
+        "#1004 was itself merged; pick the ticket it went into."
+    )
+    assert page.html.select_one("#merge-dialog") is None
 
 
 def test_a_ticket_cannot_be_merged_into_itself(app, engine):

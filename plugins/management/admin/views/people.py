@@ -6,10 +6,12 @@ from typing import Any
 
 from pyramid.request import Request
 from pyramid.view import view_config
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
+from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.accounts import ValidationError
+from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.admin import services
@@ -97,6 +99,7 @@ def agent_new(request: Request) -> Any:
             departments=chosen,
             password=post.get("password", ""),
             seat_limit=seat_limit(request),
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return {**page(request, "agents", form=form, **values), **invalid(request, exc)}
@@ -144,6 +147,7 @@ def agent(request: Request) -> Any:
             email=form["email"],
             role=form["role"],
             departments=chosen,
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return {**_agent_page(request, user, form), **invalid(request, exc)}
@@ -221,7 +225,11 @@ def agent_password(request: Request) -> Any:
     user = user_or_404(request, staff=True)
     try:
         services.reset_password(
-            request.dbsession, request.user, user, request.POST.get("password", "")
+            request.dbsession,
+            request.user,
+            user,
+            request.POST.get("password", ""),
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return _refused(request, user, exc)
@@ -339,6 +347,25 @@ def customer_reactivate(request: Request) -> Any:
     return done(request, f"{user.username} is active again.", CUSTOMER, id=user.id)
 
 
+def _check_sees_all_tickets_of(request: Request, customer: User) -> None:
+    """Whoever sets a customer's password can read their tickets in the portal: an agent
+    may do it only for customers none of whose tickets are hidden from them."""
+    hidden = request.dbsession.scalar(
+        select(Ticket.id)
+        .where(
+            Ticket.requester_id == customer.id, not_(ticket_filter(request, TicketPermission.VIEW))
+        )
+        .limit(1)
+    )
+    if hidden is not None:
+        raise ValidationError(
+            {
+                "role": f"{customer.username} has tickets you cannot see; only someone who "
+                "sees all of them, such as an administrator, can reset this password."
+            }
+        )
+
+
 @view_config(
     route_name="management.admin.customer_password",
     renderer=template("customer"),
@@ -348,8 +375,13 @@ def customer_reactivate(request: Request) -> Any:
 def customer_password(request: Request) -> Any:
     user = user_or_404(request, staff=False)
     try:
+        _check_sees_all_tickets_of(request, user)
         services.reset_password(
-            request.dbsession, request.user, user, request.POST.get("password", "")
+            request.dbsession,
+            request.user,
+            user,
+            request.POST.get("password", ""),
+            declared=request.registry["frontdesk_permissions"],
         )
     except ValidationError as exc:
         return _customer_refused(request, user, exc)

@@ -138,6 +138,8 @@ def _grants_page(request: Request, user: User, **values: Any) -> dict[str, Any]:
     scopes = _scopes(request, user)
     departmental = scopes[0].shown if len(scopes) > 1 else ()
     values.setdefault("ticked", None)
+    if user.id == request.user.id:
+        values.setdefault("message", services.SELF_GRANTS)
     return page(
         request,
         "permissions",
@@ -168,7 +170,7 @@ def agent_grants(request: Request) -> Any:
         )
     except ValidationError as exc:
         # Keep what was ticked, so nothing has to be clicked again.
-        return {**_grants_page(request, user, ticked=wanted), **invalid(request, exc)}
+        return _refused(request, user, exc, ticked=wanted)
     if not changed:
         return nothing_changed(request, "Nothing was changed.", GRANTS, id=user.id)
     return done(
@@ -179,18 +181,38 @@ def agent_grants(request: Request) -> Any:
     )
 
 
+def _refused(request: Request, user: User, exc: ValidationError, **values: Any) -> dict[str, Any]:
+    """The grants page again with the reasons; changing one's own grants is forbidden."""
+    values = {**_grants_page(request, user, **values), **invalid(request, exc)}
+    if "grants" in exc.errors:
+        refuse(request, 403)
+        values["message"] = exc.errors["grants"]
+    return values
+
+
 @view_config(
     route_name="management.admin.agent_grants_reset",
+    renderer=template("grants"),
     permission=P.PermissionsManage,
     request_method="POST",
 )
-def agent_grants_reset(request: Request) -> HTTPSeeOther:
+def agent_grants_reset(request: Request) -> Any:
     user = _agent(request)
     key = request.POST.get("scope", "")
     scope = next((s for s in _scopes(request, user) if s.key == key), None)
     if scope is None:
         raise HTTPBadRequest("Unknown department.")
-    if not services.reset_grants(request.dbsession, request.user, user, scope):
+    try:
+        changed = services.reset_grants(
+            request.dbsession,
+            request.user,
+            user,
+            scope,
+            request.registry["frontdesk_permissions"],
+        )
+    except ValidationError as exc:
+        return _refused(request, user, exc)
+    if not changed:
         return nothing_changed(
             request, f"{scope.label} already follows the role's defaults.", GRANTS, id=user.id
         )
