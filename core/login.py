@@ -109,7 +109,7 @@ def login_view(request: Request) -> Any:
         form["message"] = WRONG_CREDENTIALS
         request.response.status_int = 400
         return form
-    record_success(db, login)
+    record_success(db, login, address)
     if not may_use(user, interface):
         log.info("login refused for customer %r at %s", user.username, interface.value)
         form["message"] = (
