@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pyramid.request import Request
 from pyramid.response import Response
 from sqlalchemy import case, literal
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from frontdesk.db.auth import RateLimit
+from frontdesk.db.auth import RateLimit, upsert
 from frontdesk.db.meta import utcnow
 from frontdesk.web import error_response
 
@@ -72,8 +71,6 @@ ADDRESS = Limit(
     what="messages from your network",
 )
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
 
 def hit(db: Session, key: str, *, allowed: int, window: dt.timedelta) -> int:
     """Count one hit on ``key``; the seconds to wait when it is over ``allowed`` (else 0)."""
@@ -81,9 +78,8 @@ def hit(db: Session, key: str, *, allowed: int, window: dt.timedelta) -> int:
     table = RateLimit.__table__
     start_type = table.c.window_start.type
     expired = table.c.window_start <= literal(now - window, start_type)
-    insert = _INSERTS[db.get_bind().dialect.name]
     statement = (
-        insert(table)
+        upsert(db)(table)
         .values(key=key[:255], window_start=now, hits=1)
         .on_conflict_do_update(
             index_elements=[table.c.key],

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.auth import LoginThrottle
+from frontdesk.db.auth import LoginThrottle, upsert
 from frontdesk.db.meta import utcnow
 
 
@@ -83,10 +83,14 @@ def wait_for(db: Session, key: str) -> int:
 def count(db: Session, key: str, policy: ThrottlePolicy, *, account: str | None = None) -> None:
     """Count one more attempt for ``key``, locking it as ``policy`` says."""
     now = utcnow()
-    row = db.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, account=account)
-        db.add(row)
+    # Concurrent failures on one key must neither collide on inserting its row nor lose
+    # a count: create the row if it is missing, then read it locked.
+    db.execute(
+        upsert(db)(LoginThrottle.__table__)
+        .values(key=key, failures=0, account=account, last_failure=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = db.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
     if row.failures and now - _aware(row.last_failure) > FORGET_AFTER:
         row.failures = 0
     row.failures += 1

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from frontdesk.db.meta import Base, utcnow
 
@@ -31,6 +33,12 @@ class RateLimit(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     window_start: Mapped[dt.datetime]
     hits: Mapped[int] = mapped_column(Integer)
+
+
+def upsert(db: Session) -> Any:
+    """The database's own ``insert`` construct, which offers ``ON CONFLICT`` (the counters
+    above are written by many requests at once)."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.get_bind().dialect.name]
 
 
 class PermissionGrant(Base):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+
+from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import LoginThrottle
 from frontdesk.throttle import (
@@ -65,3 +68,28 @@ def test_old_failures_are_forgotten(db):
     row.last_failure -= dt.timedelta(hours=2)
     record_failure(db, "casey", None)
     assert row.failures == 1 and row.locked_until is None
+
+
+def test_concurrent_failures_on_one_account_all_count_and_none_fails(engine):
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def guesser() -> None:
+        try:
+            start.wait()
+            for _ in range(3):
+                with Session(engine) as db, db.begin():
+                    record_failure(db, "ada", "203.0.113.9")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guesser) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with Session(engine) as db:
+        assert db.get(LoginThrottle, "account:ada|203.0.113.9").failures == 18
+        assert db.get(LoginThrottle, "address:203.0.113.9").failures == 18
