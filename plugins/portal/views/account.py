@@ -68,9 +68,8 @@ def register(request: Request) -> Any:
 
     # create_user validates username, email and password; a savepoint undoes the new
     # account when this form found a problem of its own or the name or address is taken.
-    taken = find_user(db, values["username"]) is not None or (
-        bool(values["email"]) and email_is_registered(db, values["email"])
-    )
+    username_taken = find_user(db, values["username"]) is not None
+    taken = username_taken or (bool(values["email"]) and email_is_registered(db, values["email"]))
     savepoint = db.begin_nested()
     user = None
     try:
@@ -86,7 +85,7 @@ def register(request: Request) -> Any:
         )
     except ValidationError as exc:
         errors = {**exc.errors, **errors}
-    if taken:
+    if username_taken:
         errors.pop("username", None)  # "taken" would tell whether the account exists
     if "password" not in errors and password != repeat:
         errors["repeat_password"] = "The two passwords differ."

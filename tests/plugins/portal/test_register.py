@@ -121,6 +121,14 @@ def test_a_taken_username_with_a_bad_password_shows_only_the_password_error(app,
     assert error(page, "username") is None
 
 
+def test_a_taken_email_does_not_hide_a_bad_username(app, commit):
+    page = fill(app.get("/register"), username="no spaces", email="casey@example.com").submit(
+        status=400
+    )
+    assert error(page, "username").startswith("Use 2-150 letters")
+    assert error(page, "email") is None
+
+
 def test_empty_form_errors_are_beside_the_fields(app, commit):
     before = users(commit)
     page = fill(
