@@ -22,7 +22,7 @@ from frontdesk.interfaces import Interface
 from frontdesk.passwords import password_problem, verify_password
 from frontdesk.permissions import Permission, Role
 from frontdesk.security import end_all_sessions, forget_user, may_use, remember_user
-from frontdesk.throttle import record_failure, record_success, seconds_locked
+from frontdesk.throttle import record_failure, record_success, seconds_locked, wait_text
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,6 @@ def safe_next(request: Request, target: str | None) -> str:
         ):
             return request.application_url + target
     return home_url(request)
-
-
-def _wait_text(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} seconds"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def login_view(request: Request) -> Any:
@@ -97,7 +90,7 @@ def login_view(request: Request) -> Any:
     wait = seconds_locked(db, login, address)
     if wait:
         log.warning("login throttled for %r from %s (%s)", login, address, interface.value)
-        form["message"] = f"Too many failed login attempts. Try again in {_wait_text(wait)}."
+        form["message"] = f"Too many failed login attempts. Try again in {wait_text(wait)}."
         request.response.status_int = 429
         request.response.headers["Retry-After"] = str(wait)
         return form

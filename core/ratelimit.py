@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import RateLimit, upsert
 from frontdesk.db.meta import utcnow
+from frontdesk.throttle import wait_text
 from frontdesk.web import error_response
 
 HOUR = dt.timedelta(hours=1)
@@ -99,13 +100,6 @@ def hit(db: Session, key: str, *, allowed: int, window: dt.timedelta) -> int:
     return max(1, math.ceil((start + window - now).total_seconds()))
 
 
-def _wait_text(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def rate_limited(request: Request, limit: Limit) -> Response | None:
     """Count this write; a 429 response to answer with when it is over a limit, else None.
 
@@ -121,22 +115,16 @@ def rate_limited(request: Request, limit: Limit) -> Response | None:
     ]
     if not staff:
         checks.append((f"{ADDRESS.name}:{address}", ADDRESS))
-    wait = 0
     for key, which in checks:
         allowed = which.allowed(settings, staff=staff)
-        if allowed:
-            wait = max(wait, hit(request.dbsession, key, allowed=allowed, window=which.window))
-            if wait:
-                limit = which
-                break
-    if not wait:
-        return None
-    response = error_response(
-        request,
-        429,
-        "Too many requests",
-        f"Too many {limit.what} in a short time. Please try again in {_wait_text(wait)}; "
-        "go back to keep what you wrote.",
-    )
-    response.headers["Retry-After"] = str(wait)
-    return response
+        if allowed and (wait := hit(request.dbsession, key, allowed=allowed, window=which.window)):
+            response = error_response(
+                request,
+                429,
+                "Too many requests",
+                f"Too many {which.what} in a short time. Please try again in {wait_text(wait)}; "
+                "go back to keep what you wrote.",
+            )
+            response.headers["Retry-After"] = str(wait)
+            return response
+    return None

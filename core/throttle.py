@@ -74,6 +74,14 @@ def _seconds_until(moment: dt.datetime | None) -> int:
     return math.ceil(wait) if wait > 0 else 0
 
 
+def wait_text(seconds: int) -> str:
+    """``seconds`` for a message: "30 seconds", "1 minute", "15 minutes"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def wait_for(db: Session, key: str) -> int:
     """Seconds until ``key`` may act again (0: now)."""
     row = db.get(LoginThrottle, key)

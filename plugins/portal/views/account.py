@@ -14,7 +14,7 @@ from frontdesk.permissions import Role
 from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_registered
 from frontdesk.plugins.portal.settings import REGISTRATION
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
-from frontdesk.throttle import REGISTRATION_POLICY, count, wait_for
+from frontdesk.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
 
 FIELDS = ("username", "display_name", "email")
 #: The one answer to a well-formed registration, whether or not its username or email
@@ -42,10 +42,9 @@ def register(request: Request) -> Any:
     db = request.dbsession
     throttle_key = f"register:{request.client_addr}" if request.client_addr else None
     if throttle_key and (wait := wait_for(db, throttle_key)):
-        minutes = -(-wait // 60)
         form["message"] = (
             "Too many registrations came from your network recently. "
-            f"Please try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            f"Please try again in {wait_text(wait)}."
         )
         request.response.status_int = 429
         request.response.headers["Retry-After"] = str(wait)
