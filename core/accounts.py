@@ -13,6 +13,7 @@ from frontdesk.licenses import seat_problem
 from frontdesk.passwords import hash_password, password_problem
 from frontdesk.permissions import Role
 from frontdesk.security import end_all_sessions
+from frontdesk.throttle import unlock
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,149}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -107,12 +108,14 @@ def activate_user(db: Session, user: User, *, seat_limit: int | None) -> None:
 
 
 def set_password(db: Session, user: User, password: str) -> None:
-    """Give ``user`` a new password and end every session of theirs (an administrator's
-    reset). Raises :class:`ValidationError` when the password is not acceptable."""
+    """Give ``user`` a new password, end every session of theirs and lift any login lock
+    (an administrator's reset). Raises :class:`ValidationError` when the password is not
+    acceptable."""
     if problem := password_problem(password):
         raise ValidationError({"password": problem})
     user.password_hash = hash_password(password)
     end_all_sessions(user)
+    unlock(db, user.login_key)
     db.flush()
 
 

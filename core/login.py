@@ -22,7 +22,7 @@ from frontdesk.interfaces import Interface
 from frontdesk.passwords import password_problem, verify_password
 from frontdesk.permissions import PUBLIC, Permission, Role
 from frontdesk.security import end_all_sessions, forget_browser, may_use, remember_user
-from frontdesk.throttle import record_failure, record_success, seconds_locked
+from frontdesk.throttle import record_failure, record_success, seconds_locked, wait_text
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +61,6 @@ def safe_next(request: Request, target: str | None) -> str:
     return home_url(request)
 
 
-def _wait_text(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} seconds"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def login_view(request: Request) -> Any:
     interface: Interface = request.interface
     target = request.params.get("next")
@@ -103,7 +96,7 @@ def login_view(request: Request) -> Any:
     wait = seconds_locked(db, login, address)
     if wait:
         log.warning("login throttled for %r from %s (%s)", login, address, interface.value)
-        form["message"] = f"Too many failed login attempts. Try again in {_wait_text(wait)}."
+        form["message"] = f"Too many failed login attempts. Try again in {wait_text(wait)}."
         request.response.status_int = 429
         request.response.headers["Retry-After"] = str(wait)
         return form
@@ -115,7 +108,7 @@ def login_view(request: Request) -> Any:
         form["message"] = WRONG_CREDENTIALS
         request.response.status_int = 400
         return form
-    record_success(db, login)
+    record_success(db, login, address)
     if not may_use(user, interface):
         log.info("login refused for customer %r at %s", user.username, interface.value)
         form["message"] = (

@@ -1,4 +1,4 @@
-"""``user create|password|deactivate|activate``."""
+"""``user create|password|deactivate|activate|unlock``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from frontdesk.cli.base import (
 from frontdesk.db.users import User
 from frontdesk.licenses import current_seat_limit
 from frontdesk.permissions import Role
+from frontdesk.throttle import unlock
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
@@ -114,8 +115,21 @@ def cmd_user_activate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    with connected(settings) as engine:
+        require_current_schema(engine, load_plugins(settings), args.config)
+        with session(engine) as db:
+            user = existing_user(db, args.username)
+            if unlock(db, user.login_key):
+                print(f"Unlocked {user.role} {user.username!r}: they may log in from anywhere.")
+            else:
+                print(f"{user.role.capitalize()} {user.username!r} was not locked.")
+    return 0
+
+
 def register(commands: Any) -> None:
-    """``user create|password|deactivate|activate``."""
+    """``user create|password|deactivate|activate|unlock``."""
     user = group(commands, "user", "Manage users.", "user_command")
     create = command(
         user,
@@ -149,6 +163,11 @@ def register(commands: Any) -> None:
             "activate",
             cmd_user_activate,
             "Reactivate a user; an agent or administrator needs a free license seat.",
+        ),
+        (
+            "unlock",
+            cmd_user_unlock,
+            "Lift the lock that failed logins put on a user's account, from every address.",
         ),
     ):
         command(user, name, func, help).add_argument(

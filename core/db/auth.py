@@ -1,24 +1,44 @@
-"""Login throttling and per-department permission grants."""
+"""Login throttling, rate limits and per-department permission grants."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from frontdesk.db.meta import Base, utcnow
 
 
 class LoginThrottle(Base):
-    """Failed logins for one key (``account:<login>`` or ``address:<ip>``)."""
+    """Failed logins for one key (``account:<login>|<ip>``, ``address:<ip>``, ...)."""
 
     __tablename__ = "login_throttle"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    #: The (case-folded) login an ``account:`` row locks, so that it can be unlocked.
+    account: Mapped[str | None] = mapped_column(String(150), index=True, default=None)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     last_failure: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RateLimit(Base):
+    """Writes counted for one key (``tickets:user:<id>``, ...) in the current window."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    hits: Mapped[int] = mapped_column(Integer)
+
+
+def upsert(db: Session) -> Any:
+    """The database's own ``insert`` construct, which offers ``ON CONFLICT`` (the counters
+    above are written by many requests at once)."""
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.get_bind().dialect.name]
 
 
 class PermissionGrant(Base):

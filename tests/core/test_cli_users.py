@@ -7,6 +7,7 @@ import io
 import sys
 
 import pytest
+from webtest import TestApp
 
 from frontdesk.accounts import create_user, find_user
 from frontdesk.cli import build_parser, main
@@ -188,7 +189,33 @@ def test_activate_needs_a_free_seat(capsys, ini, db, signer):
     assert code == 0 and out == "Activated customer 'casey'.\n", "customers take no seat"
 
 
-@pytest.mark.parametrize("action", ["password", "deactivate", "activate"])
+# --- user unlock ---------------------------------------------------------------------------
+
+
+def test_unlock_lets_a_locked_out_administrator_log_in_again(capsys, ini, db, make_webapp):
+    add_users(db, ("root", "administrator"))
+    shared = make_webapp(["management"])
+    app = TestApp(shared.app, extra_environ={**shared.extra_environ, "REMOTE_ADDR": "203.0.113.5"})
+
+    def log_in(password, status):
+        form = app.get("/management/login").forms["login-form"]
+        form["username"], form["password"] = "root", password
+        return form.submit(status=status)
+
+    for _ in range(5):
+        log_in("a-wrong-guess", 400)
+    log_in(OLD, 429)
+
+    code, out, err = run(capsys, "user", "unlock", ini, "--username", "ROOT")
+
+    assert code == 0, err
+    assert out == "Unlocked administrator 'root': they may log in from anywhere.\n"
+    log_in(OLD, 303)
+    code, out, _ = run(capsys, "user", "unlock", ini, "--username", "root")
+    assert code == 0 and out == "Administrator 'root' was not locked.\n"
+
+
+@pytest.mark.parametrize("action", ["password", "deactivate", "activate", "unlock"])
 def test_unknown_usernames_give_one_line(capsys, ini, action):
     result = run(capsys, "user", action, ini, "--username", "ghost")
     assert one_line_error(*result, "no user named 'ghost'")
@@ -316,6 +343,7 @@ def test_every_new_command_has_help(capsys):
         ["user", "password"],
         ["user", "deactivate"],
         ["user", "activate"],
+        ["user", "unlock"],
         ["access"],
         ["access", "explain"],
     ):

@@ -93,6 +93,50 @@ def test_failed_logins_are_throttled_then_refused_even_with_the_right_password(a
     assert "Too many failed" in login(app, "ghost", "guess", status=429).text
 
 
+ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
+
+
+def from_address(app, address):
+    """``app`` as seen from another client address (cookies of its own)."""
+    return TestApp(app.app, extra_environ={**app.extra_environ, "REMOTE_ADDR": address})
+
+
+def lock_out(app, username, address=ATTACKER, prefix=""):
+    attacker = from_address(app, address)
+    for _ in range(6):  # the last is refused outright, even before checking the password
+        login(attacker, username, "guess", prefix=prefix, status=(400, 429))
+    login(attacker, username, prefix=prefix, status=429)
+    return attacker
+
+
+def test_an_attacker_locks_only_their_own_address_out_of_the_administrators_account(app):
+    lock_out(app, "ada", prefix="/management")
+
+    owner = from_address(app, OWNER)
+    page = login(owner, "ada", prefix="/management").follow()
+
+    assert page.html.select_one(".user-menu__name").text == "Ada Admin"
+
+
+def test_one_address_guessing_many_accounts_is_capped_even_for_a_right_password(app):
+    attacker = from_address(app, ATTACKER)
+    for n in range(20):
+        login(attacker, f"user{n}", "guess", status=400)
+
+    assert "Too many failed" in login(attacker, "casey", status=429).text
+    login(from_address(app, OWNER), "casey")  # other addresses are untouched
+
+
+def test_a_new_password_lifts_the_lock_from_every_address(app, commit):
+    attacker = lock_out(app, "casey")
+    with commit() as db:
+        from frontdesk.accounts import set_password
+
+        set_password(db, find_user(db, "casey"), "casey-new-password")
+
+    login(attacker, "casey", "casey-new-password")
+
+
 def test_login_without_csrf_token_is_refused(app):
     page = app.post("/login", {"username": "casey", "password": PASSWORDS["casey"]}, status=400)
     assert "Form expired" in page.text

@@ -114,3 +114,23 @@ def test_upgrades_keep_conversations_render_them_and_clean_file_names(fresh):
         names = conn.execute(text("SELECT filename FROM attachments")).scalars().all()
     assert len(html) == 1199 and html[1199] == "<p>Old <strong>1199</strong></p>\n"
     assert names == ["invgpj.txt"]
+
+
+def test_0007_keeps_address_locks_and_drops_account_wide_ones(fresh):
+    """Old rows locked an account from everywhere; they cannot be split by address."""
+    core_only = make_plugins({}, plugins=[])
+    migrate.upgrade(fresh, core_only, target="0004")
+    with fresh.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO login_throttle (key, failures, last_failure) VALUES "
+                "('account:ada', 9, CURRENT_TIMESTAMP), "
+                "('address:203.0.113.9', 21, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    migrate.upgrade(fresh, core_only, target="0007")
+
+    with fresh.connect() as conn:
+        rows = conn.execute(text("SELECT key, failures, account FROM login_throttle")).all()
+    assert [tuple(r) for r in rows] == [("address:203.0.113.9", 21, None)]

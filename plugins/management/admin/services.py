@@ -29,6 +29,7 @@ from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.state import get_setting, set_setting
 from frontdesk.db.users import Department, User
 from frontdesk.permissions import EffectivePermissions, Permission, Role, effective_permissions
+from frontdesk.throttle import unlock
 
 NAME_MAX = 100
 DISPLAY_NAME_MAX = 150
@@ -455,6 +456,21 @@ def reset_password(
         target=describe(user),
         details="password reset; every session ended",
     )
+
+
+def unlock_login(db: Session, actor: User, user: User) -> bool:
+    """Lift the lock failed logins put on ``user`` from every address; whether one was on."""
+    _check_admin_target(actor, user.role)
+    if not unlock(db, user.login_key):
+        return False
+    record(
+        db,
+        actor=actor,
+        action="user.unlock",
+        target=describe(user),
+        details="login lock lifted from every address",
+    )
+    return True
 
 
 def deactivate(db: Session, actor: User, user: User) -> bool:

@@ -56,6 +56,7 @@ from frontdesk.plugins.management.workspace.common import (
     template,
     upload_policy,
 )
+from frontdesk.ratelimit import REPLIES, rate_limited
 from frontdesk.tickets import (
     PRIORITY_TITLES,
     STATUS_TITLES,
@@ -465,6 +466,8 @@ def _message(request: Request, *, note: bool) -> Any:
     existing = _existing_submission(request, ticket)
     if existing is not None:  # the second click of a double click: nothing new
         return _back(request, ticket, sent, f"message-{existing.id}")
+    if (refused := rate_limited(request, REPLIES)) is not None:
+        return refused
 
     def perform(ticket: Ticket, values: dict[str, str], notify: Any) -> Any:
         message = add_message(

@@ -8,16 +8,21 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk.accounts import ValidationError, create_user
-from frontdesk.events import UserLoggedIn, emit
+from frontdesk.accounts import ValidationError, create_user, find_user
+from frontdesk.passwords import hash_password
 from frontdesk.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_registered
 from frontdesk.plugins.portal.settings import REGISTRATION
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
-from frontdesk.security import remember_user
-from frontdesk.throttle import REGISTRATION_POLICY, count, wait_for
+from frontdesk.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
 
 FIELDS = ("username", "display_name", "email")
+#: The one answer to a well-formed registration, whether or not its username or email
+#: address was in use: anything else would tell strangers who has an account here.
+NEUTRAL_ANSWER = (
+    "Thank you. If the username and email address were not in use yet, your account is "
+    "ready: log in with them below. If you have an account already, log in with it."
+)
 
 
 @view_config(
@@ -38,10 +43,9 @@ def register(request: Request) -> Any:
     db = request.dbsession
     throttle_key = f"register:{request.client_addr}" if request.client_addr else None
     if throttle_key and (wait := wait_for(db, throttle_key)):
-        minutes = -(-wait // 60)
         form["message"] = (
-            "Too many accounts were created from your network recently. "
-            f"Please try again in {minutes} minute{'s' if minutes != 1 else ''}."
+            "Too many registrations came from your network recently. "
+            f"Please try again in {wait_text(wait)}."
         )
         request.response.status_int = 429
         request.response.headers["Retry-After"] = str(wait)
@@ -61,11 +65,11 @@ def register(request: Request) -> Any:
         errors["email"] = "Enter your email address."
     elif len(values["email"]) > MAX_EMAIL:
         errors["email"] = f"Keep the email address under {MAX_EMAIL} characters."
-    elif email_is_registered(request.dbsession, values["email"]):
-        errors["email"] = "An account already uses this email address; please log in."
 
     # create_user validates username, email and password; a savepoint undoes the new
-    # account when this form found a problem of its own.
+    # account when this form found a problem of its own or the name or address is taken.
+    username_taken = find_user(db, values["username"]) is not None
+    taken = username_taken or (bool(values["email"]) and email_is_registered(db, values["email"]))
     savepoint = db.begin_nested()
     user = None
     try:
@@ -81,20 +85,20 @@ def register(request: Request) -> Any:
         )
     except ValidationError as exc:
         errors = {**exc.errors, **errors}
+    if username_taken:
+        errors.pop("username", None)  # "taken" would tell whether the account exists
     if "password" not in errors and password != repeat:
         errors["repeat_password"] = "The two passwords differ."
-    if errors or user is None:
+    if errors or taken or user is None:
         savepoint.rollback()
+    if errors:
         form["errors"] = errors
         return invalid(request, form)
-    savepoint.commit()
+    if taken:
+        hash_password(password)  # as long as creating an account takes: time tells nothing
+    else:
+        savepoint.commit()
     if throttle_key:
         count(db, throttle_key, REGISTRATION_POLICY)
-
-    remember_user(request, user)
-    emit(request, UserLoggedIn(user_id=user.id, interface=request.interface.value))
-    request.session.flash(
-        f"Welcome, {user.display_name}! Your account was created and you are logged in.",
-        "success",
-    )
-    return HTTPSeeOther(request.route_url("portal.home"))
+    request.session.flash(NEUTRAL_ANSWER, "success")
+    return HTTPSeeOther(request.route_url("portal.login"))

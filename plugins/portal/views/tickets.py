@@ -37,6 +37,7 @@ from frontdesk.plugins.portal.views.common import (
     invalid,
     template,
 )
+from frontdesk.ratelimit import ANONYMOUS, REPLIES, TICKETS, rate_limited
 from frontdesk.security import allowed
 from frontdesk.slots import ticket_list_columns
 from frontdesk.tickets import (
@@ -180,6 +181,8 @@ def new_ticket(request: Request) -> Any:
     }
     if request.method != "POST":
         return form
+    if (refused := rate_limited(request, ANONYMOUS if anonymous else TICKETS)) is not None:
+        return refused
 
     post = request.POST
     for field in ("department", "subject", "body", "name", "email"):
@@ -347,6 +350,8 @@ def ticket_reply(context: Ticket, request: Request) -> Any:
     ticket = context
     if ticket.merged_into_id is not None:
         raise HTTPNotFound()  # the page offers no reply form; answer in the new ticket
+    if (refused := rate_limited(request, REPLIES)) is not None:
+        return refused
     post = request.POST
     body = post.get("body", "")
     token = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)

@@ -26,6 +26,7 @@ from frontdesk.plugins.management.admin.common import (
     user_or_404,
 )
 from frontdesk.plugins.management.permissions import P
+from frontdesk.throttle import locked_until
 
 AGENTS = "management.admin.agents"
 AGENT = "management.admin.agent"
@@ -115,6 +116,8 @@ def _agent_page(request: Request, user: User, form: dict[str, Any], **values: An
         departments=_department_choices(request, user),
         seats=seats(request),
         is_self=user.id == request.user.id,
+        locked_until=locked_until(request.dbsession, user.login_key),
+        unlock_action=request.route_path("management.admin.agent_unlock", id=user.id),
         **values,
     )
 
@@ -241,6 +244,27 @@ def agent_password(request: Request) -> Any:
     )
 
 
+@view_config(
+    route_name="management.admin.agent_unlock",
+    renderer=template("agent"),
+    permission=P.AgentsManage,
+    request_method="POST",
+)
+def agent_unlock(request: Request) -> Any:
+    user = user_or_404(request, staff=True)
+    try:
+        changed = services.unlock_login(request.dbsession, request.user, user)
+    except ValidationError as exc:
+        return _refused(request, user, exc)
+    return _unlocked(request, user, changed, AGENT)
+
+
+def _unlocked(request: Request, user: User, changed: bool, route: str) -> Any:
+    if not changed:
+        return nothing_changed(request, f"{user.username} was not locked.", route, id=user.id)
+    return done(request, f"{user.username} may log in again from anywhere.", route, id=user.id)
+
+
 # --- customers -----------------------------------------------------------------------------
 
 
@@ -291,7 +315,14 @@ def customers(request: Request) -> dict[str, Any]:
 
 
 def _customer_page(request: Request, user: User, **values: Any) -> dict[str, Any]:
-    return page(request, "customers", person=user, **values)
+    return page(
+        request,
+        "customers",
+        person=user,
+        locked_until=locked_until(request.dbsession, user.login_key),
+        unlock_action=request.route_path("management.admin.customer_unlock", id=user.id),
+        **values,
+    )
 
 
 @view_config(route_name=CUSTOMER, renderer=template("customer"), permission=P.CustomersManage)
@@ -390,4 +421,17 @@ def customer_password(request: Request) -> Any:
         f"The password of {user.username} was reset; every session of theirs has ended.",
         CUSTOMER,
         id=user.id,
+    )
+
+
+@view_config(
+    route_name="management.admin.customer_unlock",
+    renderer=template("customer"),
+    permission=P.CustomersManage,
+    request_method="POST",
+)
+def customer_unlock(request: Request) -> Any:
+    user = user_or_404(request, staff=False)
+    return _unlocked(
+        request, user, services.unlock_login(request.dbsession, request.user, user), CUSTOMER
     )
