@@ -108,11 +108,23 @@ def create_ticket(
     uploads: Iterable[Upload] = (),
     policy: UploadPolicy | None = None,
     author: User | None = None,
+    submission_token: str | None = None,
     notify: Notify = _ignore,
 ) -> Ticket:
     """Open a ticket for ``requester`` with a first message (by ``author``, default the
     requester). Raises :class:`ValidationError` with per-field messages; nothing is
-    written then."""
+    written then.
+
+    ``submission_token`` (a random value the new-ticket form carries) makes the form
+    idempotent: sent twice, or several times at once, it opens one ticket, and every
+    submission gets that ticket back (with no second event).
+    """
+    if submission_token:
+        existing = submitted_ticket(db, submission_token)
+        if existing is not None and existing.requester_id == requester.id:
+            return existing
+        if existing is not None:  # someone else's token: no idempotency for this one
+            submission_token = None
     subject = " ".join(subject.split())
     errors: dict[str, str] = {}
     _check_text(errors, subject=subject, body=body)
@@ -132,26 +144,37 @@ def create_ticket(
         raise ValidationError(errors)
     author = author or requester
     now = utcnow()
-    ticket = Ticket(
-        number=next_number(db),
-        subject=subject,
-        department=department,
-        requester=requester,
-        priority=priority.value,
-        status=TicketStatus.OPEN.value,
-        created_at=now,
-        updated_at=now,
-    )
-    message = TicketMessage(
-        author=author,
-        kind=_kind_for(author).value,
-        body=body,
-        created_at=now,
-        attachments=attachments,
-    )
-    ticket.messages.append(message)
-    db.add(ticket)
-    db.flush()
+    try:
+        # A parallel request may send the same form: the token is unique, and the
+        # savepoint also takes back this attempt's ticket number.
+        with db.begin_nested():
+            ticket = Ticket(
+                number=next_number(db),
+                subject=subject,
+                department=department,
+                requester=requester,
+                priority=priority.value,
+                status=TicketStatus.OPEN.value,
+                created_at=now,
+                updated_at=now,
+                submission_token=submission_token or None,
+            )
+            ticket.messages.append(
+                TicketMessage(
+                    author=author,
+                    kind=_kind_for(author).value,
+                    body=body,
+                    created_at=now,
+                    attachments=attachments,
+                )
+            )
+            db.add(ticket)
+            db.flush()
+    except IntegrityError:
+        existing = submitted_ticket(db, submission_token) if submission_token else None
+        if existing is None or existing.requester_id != requester.id:
+            raise
+        return existing
     notify(
         events.TicketCreated(
             ticket_id=ticket.id,
@@ -162,6 +185,11 @@ def create_ticket(
         )
     )
     return ticket
+
+
+def submitted_ticket(db: Session, submission_token: str) -> Ticket | None:
+    """The ticket a new-ticket form with this ``submission_token`` opened, if any."""
+    return db.scalar(select(Ticket).where(Ticket.submission_token == submission_token))
 
 
 def _kind_for(author: User) -> MessageKind:

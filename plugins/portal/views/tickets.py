@@ -47,6 +47,7 @@ from frontdesk.tickets import (
     change_status,
     create_ticket,
     customer_departments,
+    submitted_ticket,
 )
 
 PER_PAGE = 20
@@ -176,6 +177,8 @@ def new_ticket(request: Request) -> Any:
         "errors": {},
         "files_again": False,
         "login_url": request.route_path("portal.login", _query={"next": request.path}),
+        # Makes the form idempotent: sent twice (or five times at once), one ticket.
+        "submission_token": secrets.token_urlsafe(16),
     }
     if request.method != "POST":
         return form
@@ -184,6 +187,9 @@ def new_ticket(request: Request) -> Any:
     for field in ("department", "subject", "body", "name", "email"):
         form[field] = post.get(field, "")
     form["name"], form["email"] = form["name"].strip(), form["email"].strip()
+    form["submission_token"] = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
+    if (done := _submitted_before(request, form)) is not None:
+        return _created(request, done, form)
     uploads = uploads_from_request(request)
     errors: dict[str, str] = {}
     department_id = _int(form["department"])
@@ -217,6 +223,7 @@ def new_ticket(request: Request) -> Any:
             department_id=department_id,
             uploads=uploads,
             policy=policy,
+            submission_token=form["submission_token"],
             notify=pending.append,
         )
     except ValidationError as exc:
@@ -224,14 +231,33 @@ def new_ticket(request: Request) -> Any:
     if errors or ticket is None:
         if savepoint is not None:
             savepoint.rollback()
+        # A parallel copy of this form may have won the race for the visitor's account.
+        if (done := _submitted_before(request, form)) is not None:
+            return _created(request, done, form)
         form["errors"] = errors
         form["files_again"] = bool(uploads)
         return invalid(request, form)
     if savepoint is not None:
         savepoint.commit()
     emit_all(request, pending)
+    return _created(request, ticket, form)
 
-    if anonymous:
+
+def _submitted_before(request: Request, form: dict[str, Any]) -> Ticket | None:
+    """The ticket this very form already opened (a resubmission), for its requester."""
+    ticket = submitted_ticket(request.dbsession, form["submission_token"])
+    if ticket is None or ticket.requester is None:
+        return None
+    if form["anonymous"]:
+        mine = (ticket.requester.email or "").casefold() == form["email"].casefold()
+    else:
+        mine = ticket.requester_id == request.user.id
+    return ticket if mine else None
+
+
+def _created(request: Request, ticket: Ticket, form: dict[str, Any]) -> HTTPSeeOther:
+    """Where a submitted form leads: the ticket, or the visitor's confirmation."""
+    if form["anonymous"]:
         request.session[SUBMITTED] = {"number": ticket.number, "email": form["email"]}
         return HTTPSeeOther(request.route_url("portal.ticket_submitted"))
     request.session.flash(f"Ticket #{ticket.number} was created.", "success")
