@@ -44,6 +44,8 @@ def make_app(
     config.include("pyramid_chameleon")
     # request.interface: portal, management or mobile, from the URL.
     config.include("frontdesk.interfaces")
+    # 400 for control characters (NUL ...) in any parameter, before any view or query.
+    config.include("frontdesk.request_checks")
     # Engine, request.dbsession, one transaction per request, retries.
     config.include("frontdesk.db.session")
     # A session cookie per interface; CSRF tokens on every unsafe request.

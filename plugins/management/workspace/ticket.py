@@ -50,12 +50,12 @@ from frontdesk.plugins.management.workspace.common import (
     format_time,
     iso_time,
     page_assets,
-    positive_int,
     priority_title,
     status_title,
     template,
     upload_policy,
 )
+from frontdesk.request_checks import positive_int
 from frontdesk.text import render_markdown
 from frontdesk.tickets import (
     PRIORITY_TITLES,

@@ -37,6 +37,7 @@ from frontdesk.plugins.portal.views.common import (
     invalid,
     template,
 )
+from frontdesk.request_checks import positive_int
 from frontdesk.security import allowed
 from frontdesk.slots import ticket_list_columns
 from frontdesk.text import render_markdown
@@ -61,18 +62,6 @@ def status_title(status: str) -> str:
         return STATUS_TITLES[TicketStatus(status)]
     except ValueError:
         return status
-
-
-MAX_ID = 2**31 - 1  # larger numbers are no row's id (and overflow PostgreSQL's integer)
-
-
-def _int(value: Any, default: int | None = None) -> int | None:
-    """A positive database-sized integer from a form or URL, else ``default``."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-    return number if 0 < number <= MAX_ID else default
 
 
 # --- My tickets -----------------------------------------------------------------------
@@ -102,7 +91,7 @@ def ticket_list(request: Request) -> dict[str, Any]:
         query = query.where(Ticket.status == status)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(_int(request.GET.get("page"), 1) or 1, 1), pages)
+    page = min(max(positive_int(request.GET.get("page"), 1) or 1, 1), pages)
     tickets = db.scalars(
         query.options(selectinload(Ticket.department))
         .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
@@ -192,7 +181,7 @@ def new_ticket(request: Request) -> Any:
         return _created(request, done, form)
     uploads = uploads_from_request(request)
     errors: dict[str, str] = {}
-    department_id = _int(form["department"])
+    department_id = positive_int(form["department"])
     if department_id not in {d.id for d in departments}:
         errors["department"] = "Choose a department."
         department_id = None
@@ -425,7 +414,7 @@ def ticket_status(context: Ticket, request: Request) -> HTTPSeeOther:
 @view_config(route_name="portal.attachment", permission=TicketPermission.VIEW)
 def attachment_download(context: Ticket, request: Request) -> Response:
     """A file of this ticket's conversation; files of internal notes do not exist here."""
-    attachment_id = _int(request.matchdict.get("attachment_id"))
+    attachment_id = positive_int(request.matchdict.get("attachment_id"))
     if attachment_id is None:
         raise HTTPNotFound()
     attachment = request.dbsession.scalar(
