@@ -40,6 +40,7 @@ from frontdesk.permissions import Role
 Notify = Callable[[events.Event], None]
 
 MAX_SUBJECT = 200
+TOKEN_USED = "This form was already sent for someone else; reload the page and try again."
 MAX_BODY = 50_000
 
 STATUS_TITLES = {
@@ -117,14 +118,13 @@ def create_ticket(
 
     ``submission_token`` (a random value the new-ticket form carries) makes the form
     idempotent: sent twice, or several times at once, it opens one ticket, and every
-    submission gets that ticket back (with no second event).
+    submission gets that ticket back (with no second event). A token that opened
+    another requester's ticket is a :class:`ValidationError`.
     """
-    if submission_token:
-        existing = submitted_ticket(db, submission_token)
-        if existing is not None and existing.requester_id == requester.id:
-            return existing
-        if existing is not None:  # someone else's token: no idempotency for this one
-            submission_token = None
+    if submission_token and (existing := submitted_ticket(db, submission_token)) is not None:
+        if existing.requester_id != requester.id:
+            raise ValidationError({"submission_token": TOKEN_USED})
+        return existing
     subject = " ".join(subject.split())
     errors: dict[str, str] = {}
     _check_text(errors, subject=subject, body=body)
@@ -172,8 +172,10 @@ def create_ticket(
             db.flush()
     except IntegrityError:
         existing = submitted_ticket(db, submission_token) if submission_token else None
-        if existing is None or existing.requester_id != requester.id:
+        if existing is None:
             raise
+        if existing.requester_id != requester.id:
+            raise ValidationError({"submission_token": TOKEN_USED}) from None
         return existing
     notify(
         events.TicketCreated(

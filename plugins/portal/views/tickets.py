@@ -179,6 +179,8 @@ def new_ticket(request: Request) -> Any:
     form["submission_token"] = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
     if (done := _submitted_before(request, form)) is not None:
         return _created(request, done, form)
+    if submitted_ticket(db, form["submission_token"]) is not None:  # not this form's
+        form["submission_token"] = secrets.token_urlsafe(16)
     uploads = uploads_from_request(request)
     errors: dict[str, str] = {}
     department_id = positive_int(form["department"])
@@ -220,7 +222,8 @@ def new_ticket(request: Request) -> Any:
     if errors or ticket is None:
         if savepoint is not None:
             savepoint.rollback()
-        # A parallel copy of this form may have won the race for the visitor's account.
+        # A parallel copy of this form may have won the race (for the visitor's account,
+        # or for the token while this copy made a second account: rolled back above).
         if (done := _submitted_before(request, form)) is not None:
             return _created(request, done, form)
         form["errors"] = errors

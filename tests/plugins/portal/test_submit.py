@@ -474,3 +474,26 @@ def test_five_copies_at_once_open_one_ticket_and_all_succeed(anon, commit, visit
         assert find_ticket(db, "1001") is not None
         if visitor:
             assert db.scalar(select(func.count(User.id)).where(User.email == "r@example.org")) == 1
+
+
+def test_two_forms_from_one_new_address_at_once_share_the_customer(anon, commit, monkeypatch):
+    """Another visitor's form with the same address creates the customer just after this
+    one picked the username: this ticket goes to that customer, not to an error."""
+    from frontdesk.plugins.portal import people
+
+    pick = people._username_for
+
+    def pick_then_lose_the_race(db, email):
+        username = pick(db, email)
+        monkeypatch.setattr(people, "_username_for", pick)  # a retry picks again
+        with commit() as other:
+            people.requester_for_email(other, name="Robin", email=email)
+        return username
+
+    monkeypatch.setattr(people, "_username_for", pick_then_lose_the_race)
+    form = fill(anon.get("/tickets/new"), name="Robin", email="robin@example.org")
+    assert form.submit(status=303).location == "http://localhost/tickets/submitted"
+    with commit() as db:
+        robins = db.scalars(select(User).where(User.email == "robin@example.org")).all()
+        assert [u.username for u in robins] == ["robin@example.org"]
+        assert find_ticket(db, "1001").requester_id == robins[0].id
