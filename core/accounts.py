@@ -63,7 +63,7 @@ def find_departments(db: Session, names: Iterable[str]) -> tuple[list[Department
     """Departments by name (case-insensitive), and the names that matched none."""
     found, missing = [], []
     for name in names:
-        dept = db.scalar(select(Department).where(Department.name.ilike(name.strip())))
+        dept = db.scalar(select(Department).where(Department.name_key == name.strip().casefold()))
         (found.append(dept) if dept is not None else missing.append(name))
     return found, missing
 

@@ -20,7 +20,7 @@ from pyramid.request import Request
 #: Larger numbers are no row's id (and overflow PostgreSQL's integer).
 MAX_ID = 2**31 - 1
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
