@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.users import Department, User
@@ -27,6 +29,33 @@ class ValidationError(Exception):
         self.errors = errors
 
 
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a unique constraint refusing a duplicate (PostgreSQL, SQLite)."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None):
+        return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) == "23505"
+    return "unique constraint failed" in str(orig).lower()
+
+
+@contextmanager
+def unique_or_error(db: Session, field: str, message: str) -> Iterator[None]:
+    """Write what the block adds in a savepoint; a unique violation becomes
+    ``ValidationError({field: message})``.
+
+    The form checks for duplicates first, but a concurrent request can save the same
+    name between that check and our insert: the database's unique rule then refuses it,
+    and the user sees the same message the check gives instead of an error page.
+    """
+    try:
+        with db.begin_nested():
+            yield
+            db.flush()
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise ValidationError({field: message}) from None
+
+
 def find_user(db: Session, login: str) -> User | None:
     return db.scalar(select(User).where(User.login_key == login.strip().casefold()))
 
@@ -35,7 +64,7 @@ def find_departments(db: Session, names: Iterable[str]) -> tuple[list[Department
     """Departments by name (case-insensitive), and the names that matched none."""
     found, missing = [], []
     for name in names:
-        dept = db.scalar(select(Department).where(Department.name.ilike(name.strip())))
+        dept = db.scalar(select(Department).where(Department.name_key == name.strip().casefold()))
         (found.append(dept) if dept is not None else missing.append(name))
     return found, missing
 
@@ -63,7 +92,7 @@ def create_user(
             "Use 2-150 letters, digits or . _ @ + -, starting with a letter or digit."
         )
     elif find_user(db, username) is not None:
-        errors["username"] = f"The username {username!r} is taken."
+        errors["username"] = _taken(username)
     try:
         role = Role(role)
     except ValueError:
@@ -83,17 +112,22 @@ def create_user(
         errors["role"] = seats
     if errors:
         raise ValidationError(errors)
-    user = User(
-        username=username,
-        display_name=(display_name or "").strip() or username,
-        email=email or None,
-        role=Role(role).value,
-        password_hash=hash_password(password) if password else None,
-        departments=depts,
-    )
-    db.add(user)
-    db.flush()
+    password_hash = hash_password(password) if password else None
+    with unique_or_error(db, "username", _taken(username)):
+        user = User(
+            username=username,
+            display_name=(display_name or "").strip() or username,
+            email=email or None,
+            role=Role(role).value,
+            password_hash=password_hash,
+        )
+        db.add(user)
+        user.departments = depts
     return user
+
+
+def _taken(username: str) -> str:
+    return f"The username {username!r} is taken."
 
 
 def activate_user(db: Session, user: User, *, seat_limit: int | None) -> None:

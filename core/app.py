@@ -50,6 +50,8 @@ def make_app(
     config.include("frontdesk.db.session")
     # Oversized request bodies refused (413) before anything reads them.
     config.include("frontdesk.body_limit")
+    # 400 for control characters (NUL ...) in any parameter, before any view or query.
+    config.include("frontdesk.request_checks")
     # A session cookie per interface; CSRF tokens on every unsafe request.
     config.include("frontdesk.sessions")
     # request.user and the permission checks behind every view.

@@ -41,6 +41,7 @@ from frontdesk.permissions import Role
 Notify = Callable[[events.Event], None]
 
 MAX_SUBJECT = 200
+TOKEN_USED = "This form was already sent for someone else; reload the page and try again."
 MAX_BODY = 50_000
 
 STATUS_TITLES = {
@@ -128,11 +129,22 @@ def create_ticket(
     uploads: Iterable[Upload] = (),
     policy: UploadPolicy | None = None,
     author: User | None = None,
+    submission_token: str | None = None,
     notify: Notify = _ignore,
 ) -> Ticket:
     """Open a ticket for ``requester`` with a first message (by ``author``, default the
     requester). Raises :class:`ValidationError` with per-field messages; nothing is
-    written then."""
+    written then.
+
+    ``submission_token`` (a random value the new-ticket form carries) makes the form
+    idempotent: sent twice, or several times at once, it opens one ticket, and every
+    submission gets that ticket back (with no second event). A token that opened
+    another requester's ticket is a :class:`ValidationError`.
+    """
+    if submission_token and (existing := submitted_ticket(db, submission_token)) is not None:
+        if existing.requester_id != requester.id:
+            raise ValidationError({"submission_token": TOKEN_USED})
+        return existing
     subject = " ".join(subject.split())
     errors: dict[str, str] = {}
     _check_text(errors, subject=subject, body=body)
@@ -152,26 +164,39 @@ def create_ticket(
     if errors:
         raise ValidationError(errors)
     now = utcnow()
-    ticket = Ticket(
-        number=next_number(db),
-        subject=subject,
-        department=department,
-        requester=requester,
-        priority=priority.value,
-        status=TicketStatus.OPEN.value,
-        created_at=now,
-        updated_at=now,
-    )
-    message = TicketMessage(
-        author=author,
-        kind=_kind_for(author).value,
-        body=body,
-        created_at=now,
-        attachments=attachments,
-    )
-    ticket.messages.append(message)
-    db.add(ticket)
-    db.flush()
+    try:
+        # A parallel request may send the same form: the token is unique, and the
+        # savepoint also takes back this attempt's ticket number.
+        with db.begin_nested():
+            ticket = Ticket(
+                number=next_number(db),
+                subject=subject,
+                department=department,
+                requester=requester,
+                priority=priority.value,
+                status=TicketStatus.OPEN.value,
+                created_at=now,
+                updated_at=now,
+                submission_token=submission_token or None,
+            )
+            ticket.messages.append(
+                TicketMessage(
+                    author=author,
+                    kind=_kind_for(author).value,
+                    body=body,
+                    created_at=now,
+                    attachments=attachments,
+                )
+            )
+            db.add(ticket)
+            db.flush()
+    except IntegrityError:
+        existing = submitted_ticket(db, submission_token) if submission_token else None
+        if existing is None:
+            raise
+        if existing.requester_id != requester.id:
+            raise ValidationError({"submission_token": TOKEN_USED}) from None
+        return existing
     notify(
         events.TicketCreated(
             ticket_id=ticket.id,
@@ -182,6 +207,11 @@ def create_ticket(
         )
     )
     return ticket
+
+
+def submitted_ticket(db: Session, submission_token: str) -> Ticket | None:
+    """The ticket a new-ticket form with this ``submission_token`` opened, if any."""
+    return db.scalar(select(Ticket).where(Ticket.submission_token == submission_token))
 
 
 def _kind_for(author: User) -> MessageKind:

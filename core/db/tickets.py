@@ -56,6 +56,9 @@ class Ticket(Base):
     #: Raised by every change: a form loaded at version N cannot silently overwrite N+1,
     #: and concurrent UPDATEs of one ticket fail instead of losing one of them.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The new-ticket form submission that created it: the same form sent twice (or five
+    #: times at once) makes one ticket.
+    submission_token: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
 
     __mapper_args__ = {"version_id_col": version}
 

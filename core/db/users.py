@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from frontdesk.db.meta import Base, utcnow
 from frontdesk.permissions import Role
@@ -23,6 +23,9 @@ class Department(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    #: ``name`` case-folded, kept in step by the model: unique in the database, so that
+    #: two concurrent requests cannot save "Sales" and "sales".
+    name_key: Mapped[str] = mapped_column(String(400), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     customer_visible: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -31,6 +34,11 @@ class Department(Base):
     agents: Mapped[list[User]] = relationship(
         secondary=agent_departments, back_populates="departments"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name.casefold()
+        return name
 
 
 class User(Base):

@@ -72,11 +72,20 @@ def requester_for_email(db: Session, *, name: str, email: str) -> User:
         raise ValidationError({"email": ACCOUNT_USES_EMAIL})
     if existing:
         return existing[0]
-    return create_user(
-        db,
-        username=_username_for(db, email),
-        role=Role.CUSTOMER,
-        password=None,
-        display_name=name,
-        email=email,
-    )
+    try:
+        return create_user(
+            db,
+            username=_username_for(db, email),
+            role=Role.CUSTOMER,
+            password=None,
+            display_name=name,
+            email=email,
+        )
+    except ValidationError as exc:
+        # A parallel submission from this address created the customer first.
+        created = accounts_with_email(db, email)
+        if "username" not in exc.errors or not created:
+            raise
+        if any(_is_registered(u) for u in created):
+            raise ValidationError({"email": ACCOUNT_USES_EMAIL}) from None
+        return created[0]

@@ -134,3 +134,29 @@ def test_0007_keeps_address_locks_and_drops_account_wide_ones(fresh):
     with fresh.connect() as conn:
         rows = conn.execute(text("SELECT key, failures, account FROM login_throttle")).all()
     assert [tuple(r) for r in rows] == [("address:203.0.113.9", 21, None)]
+
+
+def test_departments_differing_only_in_case_survive_the_unique_rule(fresh):
+    core_only = make_plugins({}, plugins=[])
+    migrate.upgrade(fresh, core_only, target="0004")
+    with fresh.begin() as conn:
+        for name in ("Sales", "sales", "Sales (2)", "Support"):
+            conn.execute(
+                text(
+                    "INSERT INTO departments (name, description, customer_visible, "
+                    "active, created_at) VALUES (:n, '', true, true, "
+                    "CURRENT_TIMESTAMP)"
+                ),
+                {"n": name},
+            )
+
+    migrate.upgrade(fresh, core_only)
+
+    with fresh.connect() as conn:
+        rows = conn.execute(text("SELECT name, name_key FROM departments ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("Sales", "sales"),
+        ("sales (3)", "sales (3)"),
+        ("Sales (2)", "sales (2)"),
+        ("Support", "support"),
+    ]

@@ -17,7 +17,7 @@ from frontdesk.text import render_markdown
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

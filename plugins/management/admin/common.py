@@ -13,6 +13,7 @@ from frontdesk.accounts import ValidationError
 from frontdesk.db.users import User
 from frontdesk.licenses import active_agent_count, current_seat_limit
 from frontdesk.plugins.management.permissions import P
+from frontdesk.request_checks import positive_int
 from frontdesk.security import allowed
 
 TEMPLATES = "frontdesk.plugins.management:templates/admin/"
@@ -152,8 +153,8 @@ def refresh_plugin_state_after_commit(request: Request) -> None:
 
 def matched_id(request: Request) -> int:
     """The ``{id}`` of the URL (digits by the route), or 404 when it cannot be a row id."""
-    value = int(request.matchdict["id"])
-    if value > 2**31 - 1:
+    value = positive_int(request.matchdict["id"])
+    if value is None:
         raise HTTPNotFound()
     return value
 

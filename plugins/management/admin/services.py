@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from frontdesk.access import permissions_of
@@ -23,6 +23,7 @@ from frontdesk.accounts import (
     create_user,
     deactivate_user,
     set_password,
+    unique_or_error,
 )
 from frontdesk.audit import record
 from frontdesk.db.auth import PermissionGrant
@@ -51,13 +52,17 @@ def _department_name(db: Session, name: str, *, exclude_id: int | None = None) -
         raise ValidationError({"name": "Enter a name."})
     if len(name) > NAME_MAX:
         raise ValidationError({"name": f"Use at most {NAME_MAX} characters."})
-    query = select(Department).where(func.lower(Department.name) == name.lower())
+    query = select(Department).where(Department.name_key == name.casefold())
     if exclude_id is not None:
         query = query.where(Department.id != exclude_id)
     clash = db.scalar(query)
     if clash is not None:
-        raise ValidationError({"name": f"There is already a department named {clash.name!r}."})
+        raise ValidationError({"name": _name_taken(clash.name)})
     return name
+
+
+def _name_taken(name: str) -> str:
+    return f"There is already a department named {name!r}."
 
 
 def create_department(
@@ -67,8 +72,9 @@ def create_department(
     department = Department(
         name=name, description=description.strip(), customer_visible=customer_visible
     )
-    db.add(department)
-    db.flush()
+    # The database's rule on the case-folded name holds against concurrent creates.
+    with unique_or_error(db, "name", _name_taken(name)):
+        db.add(department)
     record(
         db,
         actor=actor,
@@ -89,12 +95,12 @@ def update_department(
     old_name = department.name
     if name != department.name:
         changes.append(f"renamed from {department.name!r} to {name!r}")
-        department.name = name
     if description != department.description:
         changes.append("description changed")
-        department.description = description
     if changes:
-        db.flush()
+        with unique_or_error(db, "name", _name_taken(name)):
+            department.name = name
+            department.description = description
         record(
             db,
             actor=actor,

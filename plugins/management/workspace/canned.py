@@ -18,8 +18,9 @@ from frontdesk.accounts import ValidationError
 from frontdesk.db.meta import utcnow
 from frontdesk.db.users import User
 from frontdesk.plugins.management.permissions import P
-from frontdesk.plugins.management.workspace.common import page_assets, positive_int, template
+from frontdesk.plugins.management.workspace.common import page_assets, template
 from frontdesk.plugins.management.workspace.models import CannedReply
+from frontdesk.request_checks import positive_int
 from frontdesk.security import allowed
 
 MAX_TITLE = 100

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pyramid.request import Request
 
@@ -16,23 +15,11 @@ TEMPLATES = "frontdesk.plugins.management:templates/"
 STYLESHEET = "frontdesk.plugins.management:static/workspace.css"
 SCRIPT = "frontdesk.plugins.management:static/workspace.js"
 
-#: Larger numbers are no row's id (and overflow PostgreSQL's integer).
-MAX_ID = 2**31 - 1
-
 ACTIVE_STATUSES = (TicketStatus.OPEN, TicketStatus.WAITING, TicketStatus.ON_HOLD)
 
 
 def template(name: str) -> str:
     return TEMPLATES + name
-
-
-def positive_int(value: Any, default: int | None = None) -> int | None:
-    """A positive database-sized integer from a form or URL, else ``default``."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-    return number if 0 < number <= MAX_ID else default
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:

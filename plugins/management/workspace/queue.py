@@ -29,11 +29,11 @@ from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
     page_assets,
-    positive_int,
     priority_title,
     status_title,
     template,
 )
+from frontdesk.request_checks import positive_int
 from frontdesk.slots import ticket_list_columns
 from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES, age
 

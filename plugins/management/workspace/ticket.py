@@ -50,13 +50,13 @@ from frontdesk.plugins.management.workspace.common import (
     format_time,
     iso_time,
     page_assets,
-    positive_int,
     priority_title,
     status_title,
     template,
     upload_policy,
 )
 from frontdesk.ratelimit import REPLIES, rate_limited
+from frontdesk.request_checks import positive_int
 from frontdesk.tickets import (
     PRIORITY_TITLES,
     STATUS_TITLES,

@@ -38,6 +38,7 @@ from frontdesk.plugins.portal.views.common import (
     template,
 )
 from frontdesk.ratelimit import ANONYMOUS, REPLIES, TICKETS, rate_limited
+from frontdesk.request_checks import positive_int
 from frontdesk.security import allowed
 from frontdesk.slots import ticket_list_columns
 from frontdesk.tickets import (
@@ -47,6 +48,7 @@ from frontdesk.tickets import (
     change_status,
     create_ticket,
     customer_departments,
+    submitted_ticket,
 )
 
 PER_PAGE = 20
@@ -60,18 +62,6 @@ def status_title(status: str) -> str:
         return STATUS_TITLES[TicketStatus(status)]
     except ValueError:
         return status
-
-
-MAX_ID = 2**31 - 1  # larger numbers are no row's id (and overflow PostgreSQL's integer)
-
-
-def _int(value: Any, default: int | None = None) -> int | None:
-    """A positive database-sized integer from a form or URL, else ``default``."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return default
-    return number if 0 < number <= MAX_ID else default
 
 
 # --- My tickets -----------------------------------------------------------------------
@@ -101,7 +91,7 @@ def ticket_list(request: Request) -> dict[str, Any]:
         query = query.where(Ticket.status == status)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(_int(request.GET.get("page"), 1) or 1, 1), pages)
+    page = min(max(positive_int(request.GET.get("page"), 1) or 1, 1), pages)
     tickets = db.scalars(
         query.options(selectinload(Ticket.department))
         .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
@@ -178,6 +168,8 @@ def new_ticket(request: Request) -> Any:
         "errors": {},
         "files_again": False,
         "login_url": request.route_path("portal.login", _query={"next": request.path}),
+        # Makes the form idempotent: sent twice (or five times at once), one ticket.
+        "submission_token": secrets.token_urlsafe(16),
     }
     if request.method != "POST":
         return form
@@ -188,9 +180,14 @@ def new_ticket(request: Request) -> Any:
     for field in ("department", "subject", "body", "name", "email"):
         form[field] = post.get(field, "")
     form["name"], form["email"] = form["name"].strip(), form["email"].strip()
+    form["submission_token"] = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
+    if (done := _submitted_before(request, form)) is not None:
+        return _created(request, done, form)
+    if submitted_ticket(db, form["submission_token"]) is not None:  # not this form's
+        form["submission_token"] = secrets.token_urlsafe(16)
     uploads = uploads_from_request(request)
     errors: dict[str, str] = {}
-    department_id = _int(form["department"])
+    department_id = positive_int(form["department"])
     if department_id not in {d.id for d in departments}:
         errors["department"] = "Choose a department."
         department_id = None
@@ -221,6 +218,7 @@ def new_ticket(request: Request) -> Any:
             department_id=department_id,
             uploads=uploads,
             policy=policy,
+            submission_token=form["submission_token"],
             notify=pending.append,
         )
     except ValidationError as exc:
@@ -228,14 +226,34 @@ def new_ticket(request: Request) -> Any:
     if errors or ticket is None:
         if savepoint is not None:
             savepoint.rollback()
+        # A parallel copy of this form may have won the race (for the visitor's account,
+        # or for the token while this copy made a second account: rolled back above).
+        if (done := _submitted_before(request, form)) is not None:
+            return _created(request, done, form)
         form["errors"] = errors
         form["files_again"] = bool(uploads)
         return invalid(request, form)
     if savepoint is not None:
         savepoint.commit()
     emit_all(request, pending)
+    return _created(request, ticket, form)
 
-    if anonymous:
+
+def _submitted_before(request: Request, form: dict[str, Any]) -> Ticket | None:
+    """The ticket this very form already opened (a resubmission), for its requester."""
+    ticket = submitted_ticket(request.dbsession, form["submission_token"])
+    if ticket is None or ticket.requester is None:
+        return None
+    if form["anonymous"]:
+        mine = (ticket.requester.email or "").casefold() == form["email"].casefold()
+    else:
+        mine = ticket.requester_id == request.user.id
+    return ticket if mine else None
+
+
+def _created(request: Request, ticket: Ticket, form: dict[str, Any]) -> HTTPSeeOther:
+    """Where a submitted form leads: the ticket, or the visitor's confirmation."""
+    if form["anonymous"]:
         request.session[SUBMITTED] = {"number": ticket.number, "email": form["email"]}
         return HTTPSeeOther(request.route_url("portal.ticket_submitted"))
     request.session.flash(f"Ticket #{ticket.number} was created.", "success")
@@ -409,7 +427,7 @@ def ticket_status(context: Ticket, request: Request) -> HTTPSeeOther:
 @view_config(route_name="portal.attachment", permission=TicketPermission.VIEW)
 def attachment_download(context: Ticket, request: Request) -> Response:
     """A file of this ticket's conversation; files of internal notes do not exist here."""
-    attachment_id = _int(request.matchdict.get("attachment_id"))
+    attachment_id = positive_int(request.matchdict.get("attachment_id"))
     if attachment_id is None:
         raise HTTPNotFound()
     attachment = request.dbsession.scalar(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
+from frontdesk.plugins.management.admin import services
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     admin_fixture,
@@ -62,6 +65,55 @@ def test_names_are_unique_whatever_their_case_and_the_input_is_kept(admin, engin
     assert page.forms["department-form"]["name"].value == "sALES"
     assert page.forms["department-form"]["description"].value == "kept"
     assert "sALES" not in departments(engine) and audit_log(engine) == []
+
+
+def raced_by(monkeypatch, commit, rival: str) -> None:
+    """Another request saves department ``rival`` just after this one's check found no
+    clash: the race the check alone cannot win (on PostgreSQL it used to save both)."""
+    check = services._department_name
+
+    def check_then_lose_the_race(db, name, **kw):
+        checked = check(db, name, **kw)
+        with commit() as other:
+            other.add(Department(name=rival))
+        monkeypatch.setattr(services, "_department_name", check)  # a retry checks again
+        return checked
+
+    monkeypatch.setattr(services, "_department_name", check_then_lose_the_race)
+
+
+def test_a_name_created_concurrently_in_another_case_is_a_form_error(
+    admin, engine, commit, monkeypatch
+):
+    raced_by(monkeypatch, commit, rival="returns")
+    form = admin.get(f"{ADMIN}/departments").forms["department-form"]
+    form["name"] = "Returns"
+    form["description"] = "kept"
+    page = form.submit(status=400)
+
+    assert error(page, "name").startswith("There is already a department named ")
+    assert page.forms["department-form"]["name"].value == "Returns"
+    assert page.forms["department-form"]["description"].value == "kept"
+    assert set(departments(engine)) == {"Sales", "Billing", "returns"}
+    assert audit_log(engine) == []
+
+
+def test_a_rename_beaten_by_a_concurrent_create_is_a_form_error(
+    admin, desk, engine, commit, monkeypatch
+):
+    raced_by(monkeypatch, commit, rival="RETURNS")
+    form = admin.get(f"{ADMIN}/departments/{desk.billing}").forms["department-form"]
+    form["name"] = "Returns"
+    page = form.submit(status=400)
+
+    assert error(page, "name").startswith("There is already a department named ")
+    assert set(departments(engine)) == {"Sales", "Billing", "RETURNS"}
+    assert audit_log(engine) == []
+
+
+def test_the_database_itself_refuses_names_differing_only_in_case(commit):
+    with pytest.raises(IntegrityError), commit() as db:
+        db.add_all([Department(name="Straße"), Department(name="STRASSE")])
 
 
 def test_a_name_is_required_and_not_too_long(admin, engine):

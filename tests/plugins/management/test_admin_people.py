@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
-from frontdesk import Edition
-from frontdesk.accounts import find_user
+from frontdesk import Edition, accounts
+from frontdesk.accounts import create_user, find_user
 from frontdesk.db.state import set_setting
 from frontdesk.db.users import User
 from frontdesk.licenses import LICENSE_SETTING
@@ -140,6 +140,27 @@ def test_create_refuses_a_taken_username_in_any_case(admin, engine):
     page = new_agent_form(admin, username="jo", password="").submit(status=400)
     assert error(page, "password") == "Enter an initial password."
     assert audit_log(engine) == []
+
+
+def test_a_username_taken_concurrently_is_a_form_error(admin, engine, commit, monkeypatch):
+    """Another request creates "JO" just after this one checked the name was free (on
+    PostgreSQL that used to be an error page)."""
+    check = accounts.find_user
+
+    def check_then_lose_the_race(db, login):
+        found = check(db, login)
+        if login.casefold() == "jo":
+            monkeypatch.setattr(accounts, "find_user", check)  # a retry checks again
+            with commit() as other:
+                create_user(other, username="JO", role="customer", password=None)
+        return found
+
+    monkeypatch.setattr(accounts, "find_user", check_then_lose_the_race)
+    page = new_agent_form(admin, username="jo").submit(status=400)
+
+    assert error(page, "username") == "The username 'jo' is taken."
+    assert page.forms["agent-form"]["display_name"].value == "Jo Newcomer"
+    assert user(engine, "jo").role == "customer" and audit_log(engine) == []
 
 
 def test_create_refuses_an_unknown_department(admin, engine):

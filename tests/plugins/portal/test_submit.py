@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlencode
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,6 +18,7 @@ from frontdesk.events import TicketCreated
 from frontdesk.tickets import find_ticket
 from tests.plugins.portal.conftest import counts, login, no_live_script
 from tests.sample_plugins.recorder import EventLog
+from tests.servers import threaded_server
 
 SMALL_LIMIT = {"frontdesk.attachments.max_size": "1000"}
 ANONYMOUS = {"frontdesk.portal.anonymous_tickets": "true"}
@@ -364,3 +371,129 @@ def test_upload_limits_changed_at_run_time_apply(app, commit):
     assert (
         error(form.submit(status=400), "attachments") == "a.txt is 11 bytes; the limit is 10 bytes."
     )
+
+
+# --- The same form sent more than once --------------------------------------------------
+
+
+def test_the_same_form_sent_twice_opens_one_ticket(make_webapp, desk, commit):
+    log = EventLog()
+    app = make_webapp(["portal", log])
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    first, second = form.submit(status=303), form.submit(status=303)
+
+    assert first.location == second.location == "http://localhost/tickets/1001"
+    assert "Ticket #1001 was created." in second.follow().text
+    assert counts(commit) == (1, 1, 0)
+    assert [name for name, _e in log.seen if name != "user_logged_in"] == ["ticket_created"]
+    # A fresh form is a new ticket.
+    assert fill(app.get("/tickets/new")).submit(status=303).location.endswith("/tickets/1002")
+
+
+def test_a_visitor_sending_the_form_twice_gets_one_ticket_and_one_account(anon, commit):
+    form = fill(anon.get("/tickets/new"), name="Robin", email="robin@example.org")
+    for _attempt in range(2):
+        done = form.submit(status=303)
+        assert done.location == "http://localhost/tickets/submitted"
+        assert "ticket #1001 was created" in done.follow().text
+    assert counts(commit) == (1, 1, 0)
+    with commit() as db:
+        assert db.scalar(select(func.count(User.id)).where(User.email == "robin@example.org")) == 1
+
+
+def test_a_refused_form_keeps_its_token_so_the_corrected_one_counts_once(app, commit):
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"), subject="")
+    token = form["submission_token"].value
+    page = form.submit(status=400)
+    again = page.forms["ticket-form"]
+    assert again["submission_token"].value == token
+    again["subject"] = "Printer on fire"
+    assert again.submit(status=303).location == again.submit(status=303).location
+    assert counts(commit) == (1, 1, 0)
+
+
+def test_someone_elses_token_opens_a_ticket_of_ones_own(app, commit):
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    form.submit(status=303)
+    app.reset()
+    login(app, "jordan")
+    theirs = fill(app.get("/tickets/new"), subject="Mine")
+    theirs["submission_token"] = form["submission_token"].value
+    assert theirs.submit(status=303).location == "http://localhost/tickets/1002"
+    with commit() as db:
+        assert find_ticket(db, "1002").requester.username == "jordan"
+
+
+def send_in_parallel(url: str, fields: dict[str, str], cookie: str, copies: int) -> list[Any]:
+    """POST the same form ``copies`` times at once over real HTTP; (status, location)s."""
+    body = urlencode(fields).encode()
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    start = threading.Barrier(copies)
+
+    def send() -> tuple[int, str]:
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        start.wait()
+        connection.request(
+            "POST",
+            "/tickets/new",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        return response.status, response.getheader("Location", "")
+
+    with ThreadPoolExecutor(copies) as pool:
+        return list(pool.map(lambda _n: send(), range(copies)))
+
+
+@pytest.mark.parametrize("visitor", [False, True], ids=["logged-in", "anonymous"])
+def test_five_copies_at_once_open_one_ticket_and_all_succeed(anon, commit, visitor):
+    if not visitor:
+        login(anon, "casey")
+    form = fill(
+        anon.get("/tickets/new"), **({"name": "Robin", "email": "r@example.org"} if visitor else {})
+    )
+    fields = {name: value for name, value in form.submit_fields()}
+    cookie = "; ".join(f"{c.name}={c.value}" for c in anon.cookiejar)
+
+    with threaded_server(anon.app) as base:
+        answers = send_in_parallel(base, fields, cookie, copies=5)
+
+    assert [status for status, _location in answers] == [303] * 5, answers
+    target = "/tickets/submitted" if visitor else "/tickets/1001"
+    assert {location.split("//", 1)[1].split("/", 1)[1] for _s, location in answers} == {
+        target.lstrip("/")
+    }
+    assert counts(commit) == (1, 1, 0)
+    with commit() as db:
+        assert find_ticket(db, "1001") is not None
+        if visitor:
+            assert db.scalar(select(func.count(User.id)).where(User.email == "r@example.org")) == 1
+
+
+def test_two_forms_from_one_new_address_at_once_share_the_customer(anon, commit, monkeypatch):
+    """Another visitor's form with the same address creates the customer just after this
+    one picked the username: this ticket goes to that customer, not to an error."""
+    from frontdesk.plugins.portal import people
+
+    pick = people._username_for
+
+    def pick_then_lose_the_race(db, email):
+        username = pick(db, email)
+        monkeypatch.setattr(people, "_username_for", pick)  # a retry picks again
+        with commit() as other:
+            people.requester_for_email(other, name="Robin", email=email)
+        return username
+
+    monkeypatch.setattr(people, "_username_for", pick_then_lose_the_race)
+    form = fill(anon.get("/tickets/new"), name="Robin", email="robin@example.org")
+    assert form.submit(status=303).location == "http://localhost/tickets/submitted"
+    with commit() as db:
+        robins = db.scalars(select(User).where(User.email == "robin@example.org")).all()
+        assert [u.username for u in robins] == ["robin@example.org"]
+        assert find_ticket(db, "1001").requester_id == robins[0].id

@@ -26,6 +26,7 @@ from frontdesk.plugins.management.admin.common import (
     user_or_404,
 )
 from frontdesk.plugins.management.permissions import P
+from frontdesk.request_checks import positive_int
 from frontdesk.throttle import locked_until
 
 AGENTS = "management.admin.agents"
@@ -277,10 +278,7 @@ def _like(text: str) -> str:
 def customers(request: Request) -> dict[str, Any]:
     db = request.dbsession
     q = request.GET.get("q", "").strip()[:200]
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = positive_int(request.GET.get("page"), 1) or 1
     query = select(User).where(User.role == Role.CUSTOMER.value)
     if q:
         pattern = _like(q.casefold())

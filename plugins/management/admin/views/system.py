@@ -36,6 +36,7 @@ from frontdesk.plugins.management.admin.common import (
     template,
 )
 from frontdesk.plugins.management.permissions import P
+from frontdesk.request_checks import BadRequest, positive_int
 
 PLUGINS = "management.admin.plugins"
 LICENSE = "management.admin.license"
@@ -378,13 +379,11 @@ def settings_page(request: Request) -> Any:
     request_method="GET",
 )
 def audit_log(request: Request) -> dict[str, Any]:
-    before: int | None
-    try:
-        before = int(request.GET["before"]) if request.GET.get("before") else None
-    except ValueError:
-        before = None
-    if before is not None and not 0 < before <= 2**63 - 1:
-        before = None
+    before = None
+    if request.GET.get("before"):
+        before = positive_int(request.GET["before"])
+        if before is None:
+            raise BadRequest("“before” must be the number of an entry of the audit log.")
     entries = recent(request.dbsession, limit=AUDIT_PAGE + 1, before_id=before)
     older = (
         request.route_path("management.admin.audit", _query={"before": entries[AUDIT_PAGE - 1].id})
