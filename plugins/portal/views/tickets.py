@@ -173,8 +173,6 @@ def new_ticket(request: Request) -> Any:
     }
     if request.method != "POST":
         return form
-    if (refused := rate_limited(request, ANONYMOUS if anonymous else TICKETS)) is not None:
-        return refused
 
     post = request.POST
     for field in ("department", "subject", "body", "name", "email"):
@@ -182,7 +180,9 @@ def new_ticket(request: Request) -> Any:
     form["name"], form["email"] = form["name"].strip(), form["email"].strip()
     form["submission_token"] = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
     if (done := _submitted_before(request, form)) is not None:
-        return _created(request, done, form)
+        return _created(request, done, form)  # a repeat of a form sent before: not counted
+    if (refused := rate_limited(request, ANONYMOUS if anonymous else TICKETS)) is not None:
+        return refused
     if submitted_ticket(db, form["submission_token"]) is not None:  # not this form's
         form["submission_token"] = secrets.token_urlsafe(16)
     uploads = uploads_from_request(request)
