@@ -183,6 +183,26 @@ def test_a_reply_written_while_someone_else_answered_asks_first(phone, site, com
     expect(page.locator(".message")).to_have_count(3)
 
 
+def test_a_refused_form_far_down_the_page_takes_the_agent_to_the_error(phone, site):
+    page = phone
+    page.goto(site + "/management/login")
+    log_in(page, "alex")
+    page.goto(site + "/management/tickets/1007")
+    page.get_by_role("button", name="Transfer", exact=True).click()  # no department chosen
+
+    field = page.get_by_label("Move to department")
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Choose another active department.")
+    summary.get_by_role("link").click()
+    expect(field).to_be_focused()
+
+    page.goto(page.url)  # the address of the refused form, opened again
+    expect(page.locator(".ticket-number")).to_have_text("#1007")
+    assert page.url.endswith("/management/tickets/1007#transfer-form")
+
+
 @pytest.mark.parametrize("where", ["dashboard", "queue", "ticket", "canned", "profile"])
 def test_workspace_pages_fit_a_phone(phone, site, where):
     page = phone
