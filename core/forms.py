@@ -70,12 +70,14 @@ class ErrorSummary:
     __str__ = __html__
 
 
-def redirect_to_form(page_route: str, form_id: str) -> Callable[[Request], HTTPSeeOther]:
+def redirect_to_form(page_route: str, anchor: str = "") -> Callable[[Request], HTTPSeeOther]:
     """A view for GET on a form's POST address: to ``page_route`` (with the same URL
-    parameters, e.g. the ticket number) at the form ``form_id``."""
+    parameters, e.g. the ticket number) at ``anchor``, the id of the form or the item
+    it acts on, formatted with the URL parameters (``"plugin-{name}"``)."""
 
     def view(request: Request) -> HTTPSeeOther:
-        url = request.route_url(page_route, _anchor=form_id, **request.matchdict)
-        return HTTPSeeOther(url)
+        target = anchor.format(**request.matchdict)
+        url = request.route_url(page_route, **request.matchdict)
+        return HTTPSeeOther(f"{url}#{target}" if target else url)
 
     return view

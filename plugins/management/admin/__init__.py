@@ -3,6 +3,9 @@ settings and the audit log."""
 
 from pyramid.config import Configurator
 
+from frontdesk.forms import redirect_to_form
+from frontdesk.plugins.management.permissions import P
+
 PREFIX = "/management/admin"
 
 ROUTES = {
@@ -39,6 +42,17 @@ def includeme(config: Configurator) -> None:
     """Routes of the administration pages, under /management/admin/."""
     for name, path in ROUTES.items():
         config.add_route(name, PREFIX + path)
+    # Reloading a confirmation page (a POST answer) leads back to the list, not a 404.
+    for route, page, anchor, permission in (
+        ("department_state", "departments", "department-{id}", P.DepartmentsManage),
+        ("plugin_switch", "plugins", "plugin-{name}", "core:plugins:manage"),
+    ):
+        config.add_view(
+            redirect_to_form(f"management.admin.{page}", anchor),
+            route_name=f"management.admin.{route}",
+            request_method="GET",
+            permission=permission,
+        )
     config.add_static_view(
         name="management/admin/static",
         path="frontdesk.plugins.management.admin:static",
