@@ -126,18 +126,12 @@ CHANGES = {
 def _deactivation(request: Request, dept: Department) -> Confirmation:
     """What deactivating ``dept`` takes away, with today's numbers."""
     db = request.dbsession
-    tickets = db.scalar(select(func.count()).where(Ticket.department_id == dept.id)) or 0
-    unfinished = (
-        db.scalar(
-            select(func.count()).where(
-                Ticket.department_id == dept.id, Ticket.status != TicketStatus.CLOSED.value
-            )
-        )
-        or 0
+    in_dept = Ticket.department_id == dept.id
+    tickets = db.scalar(select(func.count()).where(in_dept))
+    unfinished = db.scalar(
+        select(func.count()).where(in_dept, Ticket.status != TicketStatus.CLOSED.value)
     )
-    agents = (
-        db.scalar(select(func.count()).where(agent_departments.c.department_id == dept.id)) or 0
-    )
+    agents = db.scalar(select(func.count()).where(agent_departments.c.department_id == dept.id))
     return Confirmation(
         title=f"Deactivate the department {dept.name}?",
         consequences=[
