@@ -12,7 +12,7 @@ from frontdesk.accounts import create_user, find_user
 from frontdesk.db.users import Department
 from frontdesk.plugins.management.workspace.models import CannedReply
 from frontdesk.tickets import add_message, create_ticket, find_ticket
-from tests.browser.conftest import page_width, screenshot
+from tests.browser.conftest import ARTIFACTS, page_width, screenshot
 from tests.servers import threaded_server
 
 SUBJECT = "The printer on the second floor prints only blank pages"
@@ -195,6 +195,7 @@ def test_a_refused_form_far_down_the_page_takes_the_agent_to_the_error(phone, si
     expect(field).to_be_in_viewport()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Choose another active department.")
+    page.screenshot(path=str(ARTIFACTS / "management-ticket-refused-transfer-390.png"))
     summary.get_by_role("link").click()
     expect(field).to_be_focused()
 
