@@ -75,9 +75,15 @@ class UI:
         )
 
     def flashes(self) -> list[tuple[str, str]]:
+        """The messages waiting for this page. Empty queues are only peeked at: popping
+        marks the session changed, and a page that re-sends an unchanged session cookie
+        can overwrite a newer one (a late favicon 404 undoing a login)."""
         session = self.request.session
         return [
-            (queue, msg) for queue in ("error", "success", "") for msg in session.pop_flash(queue)
+            (queue, msg)
+            for queue in ("error", "success", "")
+            if session.peek_flash(queue)
+            for msg in session.pop_flash(queue)
         ]
 
     def slot(self, name: str, context: Any = None) -> Markup:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the tests need (virtualenv, Python packages, Debian's chromium for the
 # browser tests) and run the whole suite: lint, format check, then pytest on all cores.
+# The tests have their own virtualenv, .venv-test/ (frontdesk installed editable): the demo
+# of scripts/run-demo.sh keeps running from .venv/ meanwhile.
 #
 #   FRONTDESK_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test
 #       also run every database test on PostgreSQL (per-worker databases are created)
@@ -11,11 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-    "${PYTHON:-python3}" -m venv .venv
+VENV=.venv-test
+if [ ! -x $VENV/bin/python ]; then
+    "${PYTHON:-python3}" -m venv $VENV
 fi
-.venv/bin/python -m pip install --quiet --upgrade "pip>=24"
-.venv/bin/python -m pip install --quiet -e '.[test]'
+$VENV/bin/python -m pip install --quiet --upgrade "pip>=24"
+$VENV/bin/python -m pip install --quiet -e '.[test]'
 
 if ! command -v chromium >/dev/null 2>&1; then
     echo "Installing Debian's chromium for the browser tests..."
@@ -25,6 +28,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-exec .venv/bin/pytest -n auto --cov --cov-report=term "$@"
+$VENV/bin/ruff check .
+$VENV/bin/ruff format --check .
+exec $VENV/bin/pytest -n auto --cov --cov-report=term "$@"

@@ -146,7 +146,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_url(args: argparse.Namespace) -> int:
+    import plaster
+
+    load_settings(args.config)  # a missing or malformed file: one line, status 2
+    print(server_url(plaster.get_loader(str(Path(args.config).resolve()), protocols=["wsgi"])))
+    return 0
+
+
 def server_url(loader: Any) -> str:
+    """Where ``frontdesk serve`` answers: its ``[server:main]`` ``listen`` as a URL."""
     listen = loader.get_settings("server:main").get("listen", "localhost:6543").split()[0]
     host, _, port = listen.rpartition(":")
     wildcard = {"", "0.0.0.0", "*", "[::]"}  # noqa: S104 (read, to print a URL)
@@ -173,5 +182,8 @@ def register(commands: Any) -> None:
         help="add demo departments, people and tickets (development only)",
     )
     command(commands, "serve", cmd_serve, "Serve the help desk with waitress.")
+    command(
+        commands, "url", cmd_url, "Print the URL `serve` answers on (host and port from CONFIG)."
+    )
     db = group(commands, "db", "Database maintenance.", "db_command")
     command(db, "upgrade", cmd_db_upgrade, "Run core and plugin migrations up to date.")

@@ -34,6 +34,25 @@
     });
   });
 
+  // A form that came back opens focused on its first invalid field (autofocus, no script
+  // needed); centring it also shows the field's label and its error.
+  window.addEventListener('load', function () {
+    var invalid = document.querySelector('.field--invalid [autofocus]');
+    if (invalid) {
+      invalid.scrollIntoView({ block: 'center' });
+    }
+  });
+
+  // A link in a form's error summary moves the focus to its field, not only the view.
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('.error-summary a[href^="#"]');
+    var field = link && document.getElementById(link.getAttribute('href').slice(1));
+    if (field) {
+      event.preventDefault();
+      field.focus();
+    }
+  });
+
   // <form data-confirm="Really delete?"> asks before submitting.
   // Capture phase, so a refusal also stops any other submit handlers.
   document.addEventListener('submit', function (event) {

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from frontdesk.access import ticket_context
+from frontdesk.access import TicketPermission, ticket_context
+from frontdesk.forms import redirect_to_form
 from frontdesk.plugins.portal.settings import FlagPredicate
 
 
@@ -23,8 +24,17 @@ def includeme(config: Configurator) -> None:
     config.add_route("portal.ticket_new", "/tickets/new")
     config.add_route("portal.ticket_submitted", "/tickets/submitted")
     config.add_route("portal.ticket", "/tickets/{number}", factory=ticket_context)
-    config.add_route("portal.ticket_reply", "/tickets/{number}/reply", factory=ticket_context)
-    config.add_route("portal.ticket_status", "/tickets/{number}/status", factory=ticket_context)
+    for action in ("reply", "status"):
+        config.add_route(
+            f"portal.ticket_{action}", f"/tickets/{{number}}/{action}", factory=ticket_context
+        )
+        # Reloading the address of a form that came back leads to the form, not a 404.
+        config.add_view(
+            redirect_to_form("portal.ticket", f"{action}-form"),
+            route_name=f"portal.ticket_{action}",
+            request_method="GET",
+            permission=TicketPermission.VIEW,
+        )
     config.add_route(
         "portal.attachment",
         "/tickets/{number}/attachments/{attachment_id}",

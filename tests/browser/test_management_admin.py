@@ -4,6 +4,7 @@ and every administration page on a 390-pixel phone."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from frontdesk.accounts import create_user
 from frontdesk.audit import record
@@ -73,9 +74,11 @@ def test_an_administrator_switches_a_plugin_off_and_its_menu_item_goes(desktop, 
         "link", name="Plugins"
     ).click()
     page.get_by_role("button", name="Disable Knowledge base").click()
-    assert page.get_by_text("Knowledge base is disabled").is_visible()
+    expect(page.get_by_role("heading", name="Disable Knowledge base?")).to_be_visible()
+    page.get_by_role("button", name="Disable Knowledge base").click()  # confirmed
+    expect(page.get_by_text("Knowledge base is disabled")).to_be_visible()
     kb = page.locator("#plugin-kb")
-    assert kb.get_by_text("disabled by an administrator").is_visible()
+    expect(kb.get_by_text("disabled by an administrator")).to_be_visible()
     screenshot(page, "admin-plugins-kb-disabled")
 
     portal = page.context.new_page()
@@ -85,7 +88,7 @@ def test_an_administrator_switches_a_plugin_off_and_its_menu_item_goes(desktop, 
     assert portal.goto(site + "/kb/").status == 404
 
     page.get_by_role("button", name="Enable Knowledge base").click()
-    assert page.get_by_text("Knowledge base is enabled and active.").is_visible()
+    expect(page.get_by_text("Knowledge base is enabled and active.")).to_be_visible()
     portal.goto(site + "/")
     assert nav.get_by_role("link", name="Knowledge base").is_visible()
     portal.close()

@@ -12,7 +12,7 @@ from frontdesk.accounts import create_user, find_user
 from frontdesk.db.users import Department
 from frontdesk.plugins.management.workspace.models import CannedReply
 from frontdesk.tickets import add_message, create_ticket, find_ticket
-from tests.browser.conftest import page_width, screenshot
+from tests.browser.conftest import ARTIFACTS, page_width, screenshot
 from tests.servers import threaded_server
 
 SUBJECT = "The printer on the second floor prints only blank pages"
@@ -181,6 +181,27 @@ def test_a_reply_written_while_someone_else_answered_asks_first(phone, site, com
     page.get_by_role("button", name="Send anyway").click()
     expect(page.get_by_role("status").filter(has_text="Reply sent.")).to_be_visible()
     expect(page.locator(".message")).to_have_count(3)
+
+
+def test_a_refused_form_far_down_the_page_takes_the_agent_to_the_error(phone, site):
+    page = phone
+    page.goto(site + "/management/login")
+    log_in(page, "alex")
+    page.goto(site + "/management/tickets/1007")
+    page.get_by_role("button", name="Transfer", exact=True).click()  # no department chosen
+
+    field = page.get_by_label("Move to department")
+    expect(field).to_be_focused()
+    expect(field).to_be_in_viewport()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Choose another active department.")
+    page.screenshot(path=str(ARTIFACTS / "management-ticket-refused-transfer-390.png"))
+    summary.get_by_role("link").click()
+    expect(field).to_be_focused()
+
+    page.goto(page.url)  # the address of the refused form, opened again
+    expect(page.locator(".ticket-number")).to_have_text("#1007")
+    assert page.url.endswith("/management/tickets/1007#transfer-form")
 
 
 @pytest.mark.parametrize("where", ["dashboard", "queue", "ticket", "canned", "profile"])

@@ -228,6 +228,7 @@ def test_every_command_has_help(capsys):
         [],
         ["init"],
         ["serve"],
+        ["url"],
         ["db"],
         ["db", "upgrade"],
         ["plugins"],
@@ -288,3 +289,25 @@ def test_commands_on_an_uninitialised_database_give_one_line(capsys, tmp_path, a
     code, _, err = run(capsys, *args)
     assert code == 2 and err.count("\n") == 1
     assert f"run: frontdesk init {fresh}" in err
+
+
+@pytest.mark.parametrize(
+    ("listen", "url"),
+    [
+        ("127.0.0.1:7123", "http://127.0.0.1:7123/"),
+        ("0.0.0.0:8080", "http://localhost:8080/"),
+        ("*:8081 [::]:8081", "http://localhost:8081/"),
+    ],
+)
+def test_url_prints_where_serve_answers(capsys, tmp_path, listen, url):
+    ini = tmp_path / "site.ini"
+    ini.write_text(
+        "[app:main]\nuse = egg:frontdesk\n\n[server:main]\nuse = egg:waitress#main\n"
+        f"listen = {listen}\n"
+    )
+    assert run(capsys, "url", str(ini)) == (0, f"{url}\n", "")
+
+
+def test_url_of_a_missing_config_is_one_line(capsys, tmp_path):
+    code, out, err = run(capsys, "url", str(tmp_path / "nowhere.ini"))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "not found" in err

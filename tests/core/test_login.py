@@ -332,6 +332,20 @@ def test_new_session_on_login(app):
     assert app.cookies["frontdesk_portal"] != before
 
 
+def test_a_late_answer_to_a_request_from_before_login_does_not_log_out(app):
+    """The browser asks for /favicon.ico while the login page loads; on a busy machine
+    that 404 can answer after the login did. Re-sending the old, anonymous session
+    cookie there would log the visitor straight out again."""
+    app.get("/login")
+    before = app.cookies["frontdesk_portal"]
+    login(app, "casey")
+    stale = TestApp(app.app)
+    stale.set_cookie("frontdesk_portal", before)
+    for late in (stale.get("/favicon.ico", status=404), stale.get("/"), stale.get("/login")):
+        assert "Set-Cookie" not in late.headers, late.request.path
+    assert app.get("/").html.select_one(".user-menu__name").text == "Casey Customer"
+
+
 def test_password_hash_is_upgraded_on_login(app, commit, db, monkeypatch):
     from argon2 import PasswordHasher
 

@@ -3,6 +3,9 @@ settings and the audit log."""
 
 from pyramid.config import Configurator
 
+from frontdesk.forms import redirect_to_form
+from frontdesk.plugins.management.permissions import P
+
 PREFIX = "/management/admin"
 
 ROUTES = {
@@ -41,6 +44,28 @@ def includeme(config: Configurator) -> None:
     """Routes of the administration pages, under /management/admin/."""
     for name, path in ROUTES.items():
         config.add_route(name, PREFIX + path)
+    # Reloading the answer to one of these POSTs (a refused form, a confirmation page)
+    # leads back to the page of the form, not to a 404.
+    for route, page, anchor, permission in (
+        ("department_state", "departments", "department-{id}", P.DepartmentsManage),
+        ("agent_deactivate", "agent", "deactivate-form", P.AgentsManage),
+        ("agent_reactivate", "agent", "reactivate-form", P.AgentsManage),
+        ("agent_password", "agent", "password-form", P.AgentsManage),
+        ("agent_unlock", "agent", "unlock-form", P.AgentsManage),
+        ("customer_deactivate", "customer", "deactivate-form", P.CustomersManage),
+        ("customer_reactivate", "customer", "reactivate-form", P.CustomersManage),
+        ("customer_password", "customer", "password-form", P.CustomersManage),
+        ("customer_unlock", "customer", "unlock-form", P.CustomersManage),
+        ("agent_grants_reset", "agent_grants", "grants-form", P.PermissionsManage),
+        ("plugin_switch", "plugins", "plugin-{name}", "core:plugins:manage"),
+        ("license_remove", "license", "", "core:license:manage"),
+    ):
+        config.add_view(
+            redirect_to_form(f"management.admin.{page}", anchor),
+            route_name=f"management.admin.{route}",
+            request_method="GET",
+            permission=permission,
+        )
     config.add_static_view(
         name="management/admin/static",
         path="frontdesk.plugins.management.admin:static",

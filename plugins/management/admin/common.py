@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
-from pyramid.renderers import get_renderer
+from pyramid.renderers import get_renderer, render_to_response
 from pyramid.request import Request
+from pyramid.response import Response
 
 from frontdesk.accounts import ValidationError
 from frontdesk.db.users import User
@@ -142,6 +143,31 @@ def done(request: Request, message: str, route: str, **kw: Any) -> HTTPSeeOther:
 def nothing_changed(request: Request, message: str, route: str, **kw: Any) -> HTTPSeeOther:
     request.session.flash(message)
     return HTTPSeeOther(request.route_url(route, **kw))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirmation:
+    """A change that takes something away, explained before it is made."""
+
+    title: str
+    consequences: list[str]
+    button: str
+    #: The fields of the original form, sent again with the confirmation.
+    fields: dict[str, str]
+    cancel_url: str
+
+
+def confirmed(request: Request) -> bool:
+    """Whether this POST comes from the confirmation page."""
+    return request.POST.get("confirmed") == "1"
+
+
+def ask_first(request: Request, section: str, confirmation: Confirmation) -> Response:
+    """The confirmation page: what the change does, a button that sends the same fields
+    to the same address with ``confirmed=1`` (and the CSRF token), and Cancel. Plain
+    HTML, so it works without JavaScript."""
+    values = page(request, section, confirm=confirmation, action=request.path)
+    return render_to_response(template("confirm"), values, request=request)
 
 
 def refresh_plugin_state_after_commit(request: Request) -> None:

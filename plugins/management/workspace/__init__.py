@@ -7,7 +7,8 @@ ticket service in :mod:`frontdesk.tickets`.
 
 from pyramid.config import Configurator
 
-from frontdesk.access import ticket_context
+from frontdesk.access import TicketPermission, ticket_context
+from frontdesk.forms import redirect_to_form
 
 # The canned replies table lives on core's Base: importing the model here puts it in
 # Base.metadata whenever the plugin is configured (migrations are compared against it).
@@ -27,6 +28,13 @@ def includeme(config: Configurator) -> None:
     for action in ("reply", "note", "properties", "assign", "transfer", "merge"):
         config.add_route(
             f"management.ticket_{action}", f"{ticket}/{action}", factory=ticket_context
+        )
+        # Reloading the address of a form that came back leads to the form, not a 404.
+        config.add_view(
+            redirect_to_form("management.ticket", f"{action}-form"),
+            route_name=f"management.ticket_{action}",
+            request_method="GET",
+            permission=TicketPermission.VIEW,
         )
     config.add_route(
         "management.attachment",

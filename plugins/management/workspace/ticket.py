@@ -43,6 +43,7 @@ from frontdesk.db.tickets import (
 )
 from frontdesk.db.users import Department, User, agent_departments
 from frontdesk.events import Event, emit_all
+from frontdesk.forms import ErrorSummary
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned
 from frontdesk.plugins.management.workspace.common import (
@@ -97,6 +98,15 @@ FIELDS = {
     "assign": ("assignee",),
     "transfer": ("department",),
     "merge": ("target", "confirm"),
+}
+#: The element id of each form's fields in ticket.pt, in page order (errors link there).
+FIELD_IDS = {
+    "reply": {"canned": "reply-canned", "body": "reply-body", "attachments": "reply-attachments"},
+    "note": {"body": "note-body", "attachments": "note-attachments"},
+    "properties": {"status": "status", "priority": "priority", "due": "due"},
+    "assign": {"assignee": "assignee"},
+    "transfer": {"department": "transfer-department"},
+    "merge": {"target": "merge-target"},
 }
 DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 BAD_DUE = "Enter a date and time like 2026-12-01 17:00 (UTC), or leave it empty."
@@ -295,6 +305,7 @@ def ticket_page(
         "forms": forms,
         "active_form": form,
         "conflict": conflict,
+        "summary": ErrorSummary.build(request, errors, FIELD_IDS[form] if form else {}),
         "files_again": files_again,
         "can": can,
         "version": str(ticket.version),

@@ -29,6 +29,7 @@ from frontdesk.attachments import (
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
 from frontdesk.events import Event, emit_all, notifier
+from frontdesk.forms import ErrorSummary
 from frontdesk.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
@@ -304,6 +305,10 @@ def _merged_into(request: Request, ticket: Ticket) -> dict[str, Any] | None:
     }
 
 
+#: The element id of each reply field in ticket.pt, in page order (errors link there).
+REPLY_FIELD_IDS = {"body": "body", "attachments": "attachments"}
+
+
 def ticket_page(
     request: Request, ticket: Ticket, reply: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -343,6 +348,7 @@ def ticket_page(
         "limits": describe_policy(policy),
         "reply": reply
         or {"body": "", "errors": {}, "token": secrets.token_urlsafe(16), "files_again": False},
+        "summary": ErrorSummary.build(request, (reply or {}).get("errors"), REPLY_FIELD_IDS),
         "reply_url": request.route_path("portal.ticket_reply", number=ticket.number),
         "status_url": request.route_path("portal.ticket_status", number=ticket.number),
     }

@@ -102,6 +102,17 @@ def test_an_agent_is_refused_every_page(app, desk, path):
 
 
 @pytest.mark.parametrize(("path", "fields"), CHANGES)
+def test_opening_the_address_of_a_change_shows_a_page(app, desk, path, fields):
+    """A refused form or a confirmation page is answered at the POST's address; opening
+    that address again (a reload, the history) shows the form's page, never a 404."""
+    login(app, "ada")
+    page = app.get(url(path, desk), status=[200, 303])
+    if page.status_int == 303:
+        page = page.follow()
+    assert page.html.select_one("nav.admin-nav") is not None
+
+
+@pytest.mark.parametrize(("path", "fields"), CHANGES)
 def test_an_agent_is_refused_every_change_and_nothing_is_logged(app, desk, engine, path, fields):
     login(app, "alex")
     app.post(url(path, desk), {**fields, "csrf_token": token(app)}, status=403)

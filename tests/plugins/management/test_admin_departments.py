@@ -167,11 +167,50 @@ def test_saving_without_changes_writes_nothing(admin, desk, engine):
 
 
 def state(admin, desk, change):
-    return admin.post(
+    """Press one of Billing's buttons in the list (and confirm, when asked)."""
+    answer = admin.post(
         f"{ADMIN}/departments/{desk.billing}/state",
         {"change": change, "csrf_token": token(admin)},
-        status=303,
-    ).follow()
+        status=[200, 303],
+    )
+    if answer.status_int == 200:
+        answer = answer.forms["confirm-form"].submit(status=303)
+    return answer.follow()
+
+
+def test_deactivating_asks_first_and_says_what_goes_away(admin, desk, engine):
+    listing = admin.get(f"{ADMIN}/departments")
+    row = listing.html.select_one(f"#department-{desk.billing}")
+    assert row.select_one("button[value=deactivate]").text == "Deactivate"
+    (form,) = [f for f in listing.forms.values() if f.action.endswith(f"/{desk.billing}/state")]
+    asked = form.submit("change", value="deactivate", status=200)
+    assert asked.html.select_one("h1").text == "Deactivate the department Billing?"
+    said = " ".join(li.get_text(" ", strip=True) for li in asked.html.select(".confirm-card li"))
+    assert "Customers can no longer choose Billing for a new ticket" in said
+    assert "Its agents (1) lose the permissions they hold in Billing" in said
+    assert "Its tickets (1, 1 not closed) keep the department." in said
+    assert departments(engine)["Billing"][2] is True and audit_log(engine) == []
+
+    assert asked.html.find("a", string="Cancel")["href"] == f"{ADMIN}/departments"
+    reloaded = admin.get(f"{ADMIN}/departments/{desk.billing}/state", status=303)
+    assert reloaded.location == f"http://localhost{ADMIN}/departments#department-{desk.billing}"
+
+    asked.forms["confirm-form"].submit(status=303)
+    assert departments(engine)["Billing"][2] is False
+    assert "Deactivate" not in [
+        b.text
+        for b in admin.get(f"{ADMIN}/departments").html.select("button")
+        if b.get("value") == "deactivate" and b.find_parent(id=f"department-{desk.billing}")
+    ]
+
+
+def test_the_confirmation_needs_the_csrf_token(admin, desk, engine):
+    admin.post(
+        f"{ADMIN}/departments/{desk.billing}/state",
+        {"change": "deactivate", "confirmed": "1"},
+        status=400,
+    )
+    assert departments(engine)["Billing"][2] is True
 
 
 def test_hide_from_customers_and_show_again(admin, desk, engine):

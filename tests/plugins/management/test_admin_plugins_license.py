@@ -31,11 +31,15 @@ from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtu
 
 
 def switch(app, name, enabled, status=303):
-    return app.post(
+    """Press a plugin's Enable or Disable button (and confirm, when asked)."""
+    answer = app.post(
         f"{ADMIN}/plugins/{name}/switch",
         {"enabled": "1" if enabled else "0", "csrf_token": token(app)},
-        status=status,
+        status=[200, status],
     )
+    if "confirm-form" in (answer.forms if answer.status_int == 200 else {}):
+        answer = answer.forms["confirm-form"].submit(status=status)
+    return answer
 
 
 def card(page, name):
@@ -106,6 +110,33 @@ def test_disabling_the_portal_takes_the_plugins_that_need_it_along(admin, engine
     )
     switch(admin, "portal", True)
     admin.get("/chat/")
+
+
+def test_disabling_a_plugin_asks_first_and_says_what_goes_away(admin, engine):
+    page = admin.get(f"{ADMIN}/plugins")
+    (form,) = [f for f in page.forms.values() if f.action.endswith("/plugins/portal/switch")]
+    asked = form.submit("enabled", value="0", status=200)  # "Disable Customer portal"
+    assert asked.html.select_one("h1").text == "Disable Customer portal?"
+    said = [li.get_text(" ", strip=True) for li in asked.html.select(".confirm-card li")]
+    assert said[0].endswith("Customers log in, submit and follow tickets at /.")
+    assert "These plugins need it and stop too: Knowledge base, Live chat." in said
+    assert switches(engine) == {} and audit_log(engine) == []
+    admin.get("/")  # the portal still answers
+
+    cancel = asked.html.find("a", string="Cancel")["href"]
+    assert cancel == f"{ADMIN}/plugins#plugin-portal"
+    reloaded = admin.get(f"{ADMIN}/plugins/portal/switch", status=303)
+    assert reloaded.location == f"http://localhost{ADMIN}/plugins#plugin-portal"
+
+    done = asked.forms["confirm-form"].submit(status=303).follow()
+    assert "Customer portal is disabled" in " ".join(flashes(done))
+    assert switches(engine) == {"portal": False}
+    admin.get("/", status=404)
+
+
+def test_the_confirmation_needs_the_csrf_token(admin, engine):
+    admin.post(f"{ADMIN}/plugins/portal/switch", {"enabled": "0", "confirmed": "1"}, status=400)
+    assert switches(engine) == {}
 
 
 def test_enabling_a_plugin_the_edition_does_not_cover_says_why_it_stays_off(admin, engine):

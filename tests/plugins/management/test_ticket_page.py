@@ -181,11 +181,6 @@ def test_every_action_needs_the_csrf_token(app, desk, engine, action):
         assert find_ticket(db, "1001").version == 1
 
 
-def test_actions_answer_only_post(app, desk):
-    login(app, "alex")
-    app.get("/management/tickets/1001/reply", status=404)
-
-
 def test_side_panel_slot_gets_the_ticket(make_webapp, desk):
     class Crm:
         PLUGIN = PluginInfo(name="crm", title="CRM")

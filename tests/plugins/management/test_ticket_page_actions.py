@@ -612,3 +612,56 @@ def test_closed_tickets_can_be_reopened_by_status(app, desk, engine, commit):
     form["status"] = "open"
     form.submit(status=303)
     assert ticket(engine).status == "open"
+
+
+# --- A form that comes back -----------------------------------------------------------
+
+
+def _refuse(form, field):
+    """Fill ``form`` so that it is refused for its ``field``."""
+    bad = {"body": "   ", "due": "next Tuesday", "department": "", "target": "9999"}
+    form[field] = bad[field]
+
+
+@pytest.mark.parametrize(
+    ("form_id", "field", "field_id"),
+    [
+        ("reply-form", "body", "reply-body"),
+        ("note-form", "body", "note-body"),
+        ("properties-form", "due", "due"),
+        ("transfer-form", "department", "transfer-department"),
+        ("merge-form", "target", "merge-target"),
+    ],
+)
+def test_a_refused_form_opens_at_its_first_invalid_field(app, form_id, field, field_id):
+    """The forms sit far down the page: the answer puts the focus (and so the view) on
+    the field, and sums the errors up at the top with a link to it."""
+    login(app, "alex")
+    form = form_of(app, form_id)
+    _refuse(form, field)
+    page = form.submit(status=400)
+    focused = page.html.select("[autofocus]")
+    assert [element["id"] for element in focused] == [field_id]
+    summary = page.html.select_one(".error-summary[role=alert]")
+    assert summary.find_previous(id="conversation-title") is None, "summary at the top"
+    link = summary.select_one("a")
+    assert link["href"] == f"#{field_id}"
+    assert link.text == error(page, field_id).text
+
+
+def test_a_page_without_errors_opens_focused_nowhere(app):
+    login(app, "alex")
+    page = app.get("/management/tickets/1001")
+    assert page.html.select("[autofocus]") == []
+    assert page.html.select_one(".error-summary") is None
+
+
+@pytest.mark.parametrize("action", ["reply", "note", "properties", "assign", "transfer", "merge"])
+def test_reloading_the_address_of_a_refused_form_shows_the_ticket(app, action):
+    """After a refused POST the address bar shows the form's action URL; opening it
+    again is a GET, which leads back to the form instead of a 404."""
+    login(app, "alex")
+    back = app.get(f"/management/tickets/1001/{action}", status=303)
+    assert back.location == f"http://localhost/management/tickets/1001#{action}-form"
+    assert f"{action}-form" in back.follow().forms
+    app.get("/management/tickets/1002/reply", status=404)  # not one of alex's tickets

@@ -268,6 +268,22 @@ def test_an_empty_reply_is_refused_beside_the_field(app, commit, ticket):
     assert page.html.select_one("#body")["aria-describedby"] == "body-hint body-error"
     assert len(page.html.select(".conversation > li")) == 2, "the page is shown whole"
     assert counts(commit) == before
+    # The form sits below the conversation: the page opens focused on the field, with
+    # the error summed up at the top and linked to it.
+    assert [element["id"] for element in page.html.select("[autofocus]")] == ["body"]
+    summary = page.html.select_one(".error-summary[role=alert]")
+    assert summary.find_previous(class_="conversation") is None
+    assert summary.select_one("a")["href"] == "#body"
+    assert summary.select_one("a").text == "Write a message."
+    assert app.get(f"/tickets/{ticket}").html.select("[autofocus]") == [], "not on a fresh page"
+
+
+@pytest.mark.parametrize("action", ["reply", "status"])
+def test_reloading_the_address_of_a_refused_form_shows_the_ticket(app, ticket, action):
+    login(app, "casey")
+    back = app.get(f"/tickets/{ticket}/{action}", status=303)
+    assert back.location == f"http://localhost/tickets/{ticket}#{action}-form"
+    assert f"{action}-form" in back.follow().forms
 
 
 def test_a_refused_upload_keeps_the_text(make_webapp, desk, commit, ticket):
@@ -363,9 +379,8 @@ def test_customers_only_close_and_reopen(app, commit, ticket, status):
     assert status_of(commit, ticket) == "waiting"
 
 
-def test_status_needs_post_and_token(app, commit, ticket):
+def test_status_needs_the_token(app, commit, ticket):
     login(app, "casey")
-    app.get(f"/tickets/{ticket}/status", status=404)
     app.post(f"/tickets/{ticket}/status", {"status": "closed"}, status=400)
     assert status_of(commit, ticket) == "waiting"
 

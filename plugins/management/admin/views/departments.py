@@ -10,10 +10,13 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 
 from frontdesk.accounts import ValidationError
-from frontdesk.db.tickets import Ticket
+from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department, agent_departments
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
+    Confirmation,
+    ask_first,
+    confirmed,
     done,
     invalid,
     matched_id,
@@ -120,6 +123,31 @@ CHANGES = {
 }
 
 
+def _deactivation(request: Request, dept: Department) -> Confirmation:
+    """What deactivating ``dept`` takes away, with today's numbers."""
+    db = request.dbsession
+    in_dept = Ticket.department_id == dept.id
+    tickets = db.scalar(select(func.count()).where(in_dept))
+    unfinished = db.scalar(
+        select(func.count()).where(in_dept, Ticket.status != TicketStatus.CLOSED.value)
+    )
+    agents = db.scalar(select(func.count()).where(agent_departments.c.department_id == dept.id))
+    return Confirmation(
+        title=f"Deactivate the department {dept.name}?",
+        consequences=[
+            f"Customers can no longer choose {dept.name} for a new ticket, and no ticket "
+            "can be transferred to it.",
+            f"Its agents ({agents}) lose the permissions they hold in {dept.name}, so its "
+            "tickets leave their queues; administrators still see them.",
+            f"Its tickets ({tickets}, {unfinished} not closed) keep the department.",
+            "You can reactivate it at any time; nothing is deleted.",
+        ],
+        button=f"Deactivate {dept.name}",
+        fields={"change": "deactivate"},
+        cancel_url=request.route_path(LIST),
+    )
+
+
 @view_config(
     route_name="management.admin.department_state",
     permission=P.DepartmentsManage,
@@ -131,6 +159,8 @@ def department_state(request: Request) -> HTTPSeeOther:
     if change is None:
         raise HTTPBadRequest("Unknown change.")
     function, value, message = change
+    if request.POST["change"] == "deactivate" and dept.active and not confirmed(request):
+        return ask_first(request, "departments", _deactivation(request, dept))
     if not getattr(services, function)(request.dbsession, request.user, dept, value):
         return nothing_changed(request, "Nothing was changed.", LIST)
     return done(request, message.format(dept.name), LIST)

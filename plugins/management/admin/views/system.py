@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 from typing import Any
@@ -24,9 +25,12 @@ from frontdesk.licenses import (
 )
 from frontdesk.licensing import edition_in_force
 from frontdesk.plugin_state import evaluate, load_snapshot, plugin_statuses
-from frontdesk.pluginmanager import CORE_PLUGIN
+from frontdesk.pluginmanager import CORE_PLUGIN, LoadedPlugin
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
+    Confirmation,
+    ask_first,
+    confirmed,
     done,
     nothing_changed,
     page,
@@ -88,6 +92,36 @@ def plugins_page(request: Request) -> dict[str, Any]:
     return _plugins_page(request)
 
 
+def _disabling(request: Request, plugin: LoadedPlugin) -> Confirmation:
+    """What switching ``plugin`` off takes away, including the plugins that need it."""
+    plugins = request.registry.frontdesk_plugins
+    info = plugin.info
+    now = load_snapshot(request.dbsession, plugins, request.registry.settings)
+    before = evaluate(plugins, now)
+    after = evaluate(plugins, dataclasses.replace(now, switches={**now.switches, info.name: False}))
+    knock_on = sorted(
+        p.info.title
+        for p in plugins
+        if p.info.name != info.name and before[p.info.name].active and not after[p.info.name].active
+    )
+    consequences = [
+        f"What it does stops at once, for everyone: {info.description}"
+        if info.description
+        else f"{info.title} stops at once, for everyone.",
+        "Its pages answer “not found” and its menu items disappear.",
+    ]
+    if knock_on:
+        consequences.append(f"These plugins need it and stop too: {', '.join(knock_on)}.")
+    consequences.append("Its data stays: enabling it again brings everything back.")
+    return Confirmation(
+        title=f"Disable {info.title}?",
+        consequences=consequences,
+        button=f"Disable {info.title}",
+        fields={"enabled": "0"},
+        cancel_url=request.route_path(PLUGINS, _anchor=f"plugin-{info.name}"),
+    )
+
+
 @view_config(
     route_name="management.admin.plugin_switch",
     renderer=template("plugins"),
@@ -114,6 +148,8 @@ def plugin_switch(request: Request) -> Any:
     if plugin_switches(db).get(name, True) == enabled:
         word = "enabled" if enabled else "disabled"
         return nothing_changed(request, f"{title} was already {word}.", PLUGINS)
+    if not enabled and not confirmed(request):
+        return ask_first(request, "plugins", _disabling(request, plugin))
     before = plugin_statuses(request)
     switch_plugin(db, name, enabled)
     after = evaluate(plugins, load_snapshot(db, plugins, request.registry.settings))
