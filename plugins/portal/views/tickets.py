@@ -180,10 +180,13 @@ def new_ticket(request: Request) -> Any:
         form[field] = post.get(field, "")
     form["name"], form["email"] = form["name"].strip(), form["email"].strip()
     form["submission_token"] = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
-    if (done := _submitted_before(request, form)) is not None:
-        return _created(request, done, form)  # a repeat of a form sent before: not counted
-    if (refused := rate_limited(request, ANONYMOUS if anonymous else TICKETS)) is not None:
+    # A repeat of a form sent before is answered with its ticket and not counted.
+    repeat = _submitted_before(request, form)
+    if repeat is None and (refused := rate_limited(request, ANONYMOUS if anonymous else TICKETS)):
         return refused
+    # Counting may have waited for a parallel copy of this form to commit: look again.
+    if (done := repeat or _submitted_before(request, form)) is not None:
+        return _created(request, done, form)
     if submitted_ticket(db, form["submission_token"]) is not None:  # not this form's
         form["submission_token"] = secrets.token_urlsafe(16)
     uploads = uploads_from_request(request)
