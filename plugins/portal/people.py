@@ -13,7 +13,6 @@ from frontdesk.permissions import Role
 
 MAX_NAME = 150
 MAX_EMAIL = 254
-ACCOUNT_USES_EMAIL = "An account uses this email address; please log in."
 
 
 def accounts_with_email(db: Session, email: str) -> list[User]:
@@ -60,18 +59,22 @@ def _username_for(db: Session, email: str) -> str:
     return candidate
 
 
+def _customer_among(users: list[User]) -> User | None:
+    """The oldest customer account among ``users`` (staff accounts are never used)."""
+    return next((u for u in users if u.role == Role.CUSTOMER), None)
+
+
 def requester_for_email(db: Session, *, name: str, email: str) -> User:
     """The customer an anonymous ticket belongs to.
 
-    That is the existing customer without a password who has this email address, or else
-    a new one (without a password: nobody can log into it). A ticket is never attached
-    to an account someone logs into: that raises :class:`ValidationError` on ``email``.
+    That is the oldest customer account with this email address, whether its owner logs
+    in or not (the ticket then shows among their tickets; a blocked customer's stays
+    marked as theirs for the agents), or else a new customer without a password (nobody
+    can log into it). The visitor gets the same answer either way: the form never tells
+    whether an address has an account.
     """
-    existing = accounts_with_email(db, email)
-    if any(_is_registered(u) for u in existing):
-        raise ValidationError({"email": ACCOUNT_USES_EMAIL})
-    if existing:
-        return existing[0]
+    if (customer := _customer_among(accounts_with_email(db, email))) is not None:
+        return customer
     try:
         return create_user(
             db,
@@ -83,9 +86,7 @@ def requester_for_email(db: Session, *, name: str, email: str) -> User:
         )
     except ValidationError as exc:
         # A parallel submission from this address created the customer first.
-        created = accounts_with_email(db, email)
-        if "username" not in exc.errors or not created:
+        customer = _customer_among(accounts_with_email(db, email))
+        if "username" not in exc.errors or customer is None:
             raise
-        if any(_is_registered(u) for u in created):
-            raise ValidationError({"email": ACCOUNT_USES_EMAIL}) from None
-        return created[0]
+        return customer

@@ -299,15 +299,32 @@ def test_a_new_username_never_clashes(anon, commit):
         assert find_ticket(db, "1001").requester.username == "robin@example.org-2"
 
 
-def test_an_email_of_a_registered_account_is_refused(anon, commit):
+def test_an_email_of_a_registered_account_gets_the_same_answer_and_tells_nothing(anon, commit):
+    """The form must not reveal whether an address has an account: the ticket joins the
+    account's tickets (its owner sees it when logged in), the visitor sees the usual
+    confirmation, and no second account appears."""
     page = fill(anon.get("/tickets/new"), name="Mallory", email="CASEY@example.com").submit(
-        status=400
+        status=303
     )
-    assert error(page, "email") == "An account uses this email address; please log in."
-    assert page.html.select_one("#email")["value"] == "CASEY@example.com"
-    assert counts(commit) == (0, 0, 0)
+    assert page.location.endswith("/tickets/submitted")
+    fresh = fill(anon.get("/tickets/new"), name="Robin", email="robin@example.org").submit(
+        status=303
+    )
+    assert fresh.location == page.location
     with commit() as db:
-        assert db.scalar(select(func.count(User.id))) == 3
+        assert find_ticket(db, "1001").requester.username == "casey"
+        assert db.scalar(select(func.count(User.id)).where(User.email.ilike("casey@%"))) == 1
+
+
+def test_an_email_of_a_staff_account_never_makes_staff_the_requester(anon, commit):
+    from frontdesk.accounts import create_user
+
+    with commit() as db:
+        create_user(db, username="ada", role="agent", password="pw-0123456789", email="a@x.org")
+    fill(anon.get("/tickets/new"), name="Mallory", email="A@x.org").submit(status=303)
+    with commit() as db:
+        requester = find_ticket(db, "1001").requester
+        assert requester.role == "customer" and requester.password_hash is None
 
 
 def test_anonymous_errors_all_at_once_and_nothing_is_created(anon, commit):
