@@ -16,9 +16,9 @@ import waitress
 
 
 @contextmanager
-def threaded_server(wsgi_app: Any) -> Iterator[str]:
+def threaded_server(wsgi_app: Any, threads: int = 4) -> Iterator[str]:
     """Serve ``wsgi_app`` with waitress on a free loopback port; yields the base URL."""
-    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
+    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=threads)
     stopping = threading.Event()
 
     def run() -> None:

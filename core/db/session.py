@@ -15,9 +15,9 @@ import zope.sqlalchemy
 from pyramid.config import Configurator
 from pyramid.request import Request
 from pyramid_retry import mark_error_retryable
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,23 +25,58 @@ from sqlalchemy.orm.exc import StaleDataError
 ENVIRON_SESSION_KEY = "frontdesk.dbsession"
 
 
+#: Execution option: how a SQLite transaction begins. Requests that write use
+#: ``IMMEDIATE`` (see :func:`writing`); everything else reads in a ``DEFERRED`` one.
+SQLITE_BEGIN = "frontdesk_sqlite_begin"
+#: Marks a "database is locked" that already waited the whole busy timeout at BEGIN
+#: IMMEDIATE: running the request again would only make the visitor wait longer.
+WAITED_FOR_LOCK = "frontdesk_waited_for_lock"
+DEFAULT_BUSY_TIMEOUT = 15.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def engine_from_settings(settings: dict[str, Any]) -> Engine:
-    """Create the engine for ``sqlalchemy.url``; SQLite gets WAL, foreign keys, busy timeout."""
+    """Create the engine for ``sqlalchemy.url``; SQLite gets WAL, foreign keys and a busy
+    timeout (``frontdesk.sqlite.busy_timeout``, seconds)."""
     url = make_url(settings.get("sqlalchemy.url") or "sqlite:///var/frontdesk.sqlite")
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+        busy_timeout = float(settings.get("frontdesk.sqlite.busy_timeout", DEFAULT_BUSY_TIMEOUT))
+        engine = create_engine(url, connect_args={"timeout": busy_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's implicit transactions break SAVEPOINT; emit BEGIN ourselves (the
-        # pattern SQLAlchemy documents). A lock conflict then surfaces as "database is
-        # locked", which pyramid_retry replays.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pattern SQLAlchemy documents), deferred or immediate as the connection asks.
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(
         url, pool_pre_ping=True, pool_size=int(settings.get("sqlalchemy.pool_size", 5))
     )
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` for a transaction that will write.
+
+    On SQLite it begins with ``BEGIN IMMEDIATE``: the write lock is taken at once, and a
+    writer that finds it held waits (up to the busy timeout) for its turn. A deferred
+    transaction that read first and writes later cannot wait: in WAL mode SQLite refuses
+    its upgrade at once ("database is locked") when another writer got in between.
+    Other databases are returned unchanged.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    try:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+    except OperationalError as exc:
+        if mode == "IMMEDIATE":
+            setattr(exc, WAITED_FOR_LOCK, True)
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -49,7 +84,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -60,9 +94,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def tm_session(factory: sessionmaker[Session], manager: transaction.TransactionManager) -> Session:
-    """A session whose commit and rollback follow ``manager``'s transaction."""
-    dbsession = factory()
+def tm_session(
+    factory: sessionmaker[Session],
+    manager: transaction.TransactionManager,
+    *,
+    bind: Engine | None = None,
+) -> Session:
+    """A session whose commit and rollback follow ``manager``'s transaction (on ``bind``
+    instead of the factory's engine when given, e.g. :func:`writing`)."""
+    dbsession = factory(bind=bind) if bind is not None else factory()
     zope.sqlalchemy.register(dbsession, transaction_manager=manager)
     return dbsession
 
@@ -81,6 +121,8 @@ def is_retryable_db_error(exc: BaseException) -> bool:
         return True  # a versioned row changed under us: re-read and decide again
     if not isinstance(exc, DBAPIError) or exc.orig is None:
         return False
+    if getattr(exc, WAITED_FOR_LOCK, False):
+        return False  # waited the whole busy timeout already: answer 503 now
     orig = exc.orig
     sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if sqlstate:
@@ -111,7 +153,11 @@ def _dbsession(request: Request) -> Session:
     seam = request.environ.get(ENVIRON_SESSION_KEY)
     if seam is not None:
         return seam
-    return tm_session(request.registry["dbsession_factory"], request.tm)
+    bind = None
+    # Unsafe methods write; a GET that wrote and lost a lock race is retried as a writer.
+    if request.method not in SAFE_METHODS or request.environ.get("retry.attempt", 0) > 0:
+        bind = request.registry["dbengine_writes"]
+    return tm_session(request.registry["dbsession_factory"], request.tm, bind=bind)
 
 
 CORE_STATIC_PREFIX = "/static/frontdesk/"
@@ -137,6 +183,7 @@ def includeme(config: Configurator) -> None:
     )
     engine = settings.get("frontdesk.engine") or engine_from_settings(settings)
     config.registry["dbengine"] = engine
+    config.registry["dbengine_writes"] = writing(engine)
     config.registry["dbsession_factory"] = session_factory(engine)
     config.add_request_method(_dbsession, "dbsession", reify=True)
 
