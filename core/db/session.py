@@ -17,7 +17,8 @@ from pyramid.request import Request
 from pyramid_retry import mark_error_retryable
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -129,6 +130,41 @@ def is_retryable_db_error(exc: BaseException) -> bool:
         return str(sqlstate).startswith("40")
     message = str(orig).lower()
     return "database is locked" in message or "database table is locked" in message
+
+
+#: SQLSTATE classes of a database that cannot serve right now: connection exception,
+#: insufficient resources, operator intervention (shutdown), system error.
+UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57", "58")
+#: SQLite's messages for the same (a lock held too long, a file it cannot open).
+UNAVAILABLE_SQLITE_MESSAGES = (
+    "database is locked",
+    "database table is locked",
+    "unable to open database",
+    "disk i/o error",
+)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database cannot serve the request now: down or unreachable, out of
+    connections, locked longer than the busy timeout, or contention that outlasted the
+    retries. The visitor gets a 503 with ``Retry-After``; it is no bug of the request."""
+    if isinstance(exc, SQLAlchemyTimeoutError):
+        return True  # the connection pool stayed empty
+    if is_retryable_db_error(exc) or getattr(exc, WAITED_FOR_LOCK, False):
+        return True
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if sqlstate:
+        return str(sqlstate)[:2] in UNAVAILABLE_SQLSTATE_CLASSES
+    if type(exc.orig).__module__ == "sqlite3":
+        message = str(exc.orig).lower()
+        return any(known in message for known in UNAVAILABLE_SQLITE_MESSAGES)
+    return True  # no SQLSTATE from a server database: the connection itself failed
 
 
 def retry_marker_tween_factory(handler: Any, registry: Any) -> Any:
