@@ -56,6 +56,8 @@ def make_app(
     config.include("frontdesk.plugin_state")
     # Layout globals, static assets, security headers, error pages.
     config.include("frontdesk.web")
+    # /healthz and /readyz for load balancers.
+    config.include("frontdesk.health")
     # The permission registry every plugin contributes to.
     config.registry["frontdesk_permissions"] = collect_permissions(_declared_permissions(loaded))
     # Each plugin wires its own routes, views and assets.

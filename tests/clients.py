@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import re
 import threading
 import urllib.error
@@ -23,6 +24,9 @@ class Reply:
     status: int
     headers: Mapping[str, str]
     text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -197,12 +197,15 @@ def _dbsession(request: Request) -> Session:
 
 
 CORE_STATIC_PREFIX = "/static/frontdesk/"
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 def _skip_static(request: Request) -> bool:
-    """pyramid_tm activate hook: core's own static files need no transaction (a
-    plugin's do: whether the plugin is on is read from the database)."""
-    return not request.path_info.startswith(CORE_STATIC_PREFIX)
+    """pyramid_tm activate hook: core's own static files and the health checks need no
+    transaction (a plugin's static files do: whether the plugin is on is read from the
+    database)."""
+    path = request.path_info
+    return not (path.startswith(CORE_STATIC_PREFIX) or path in HEALTH_PATHS)
 
 
 def includeme(config: Configurator) -> None:
