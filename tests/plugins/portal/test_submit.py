@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.accounts import find_user
-from frontdesk.db.tickets import Ticket
+from frontdesk.db.tickets import Attachment, Ticket
 from frontdesk.db.users import User
 from frontdesk.events import TicketCreated
 from frontdesk.tickets import find_ticket
 from tests.plugins.portal.conftest import counts, login, no_live_script
-from tests.sample_plugins.recorder import EventLog
+from tests.sample_plugins.recorder import EventLog, Recorder
 
 SMALL_LIMIT = {"frontdesk.attachments.max_size": "1000"}
 ANONYMOUS = {"frontdesk.portal.anonymous_tickets": "true"}
@@ -364,3 +364,26 @@ def test_upload_limits_changed_at_run_time_apply(app, commit):
     assert (
         error(form.submit(status=400), "attachments") == "a.txt is 11 bytes; the limit is 10 bytes."
     )
+
+
+REPORT = b"%PDF " + bytes(range(256)) * 3
+
+
+def test_a_retried_submission_stores_the_same_file(make_webapp, desk, commit):
+    recorder = Recorder()
+    app = make_webapp(["portal", recorder])
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    # Small enough to stay in memory: larger uploads spool to temporary files that
+    # WebOb leaves for the garbage collector (a ResourceWarning under -W error).
+    form["attachments"] = [("report.pdf", REPORT)]
+    recorder.failing_commits = 1  # the first attempt fails at commit and is run again
+
+    page = form.submit(status=303).follow()
+
+    assert recorder.failing_commits == 0
+    assert "was created" in page.text
+    with commit() as db:
+        (attachment,) = db.scalars(select(Attachment)).all()
+        assert attachment.data == REPORT
+    assert counts(commit) == (1, 1, 1)
