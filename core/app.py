@@ -40,8 +40,8 @@ def make_app(
 
     config = Configurator(settings=settings)
     config.registry.frontdesk_plugins = loaded
-    # Chameleon page templates (.pt) for core and plugins.
-    config.include("pyramid_chameleon")
+    # Chameleon page templates (.pt) for core and plugins, compiled one at a time.
+    config.include("frontdesk.templating")
     # request.interface: portal, management or mobile, from the URL.
     config.include("frontdesk.interfaces")
     # Engine, request.dbsession, one transaction per request, retries.

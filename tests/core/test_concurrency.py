@@ -16,8 +16,10 @@ from frontdesk.testing import TEST_SETTINGS
 from tests.clients import Client, all_at_once
 from tests.servers import threaded_server
 
-WRITERS = 20
+WRITERS = 16
 TICKETS_EACH = 3
+#: Pages whose templates a fresh server compiles on first use.
+FIRST_PAGES = ("/", "/login", "/register", "/management/login")
 
 
 def customer(number: int) -> tuple[str, str]:
@@ -82,3 +84,19 @@ def test_concurrent_logins_and_ticket_submissions_all_succeed(server, desk, comm
     )
     assert len(set(numbers)) == WRITERS * TICKETS_EACH
     assert messages == WRITERS * TICKETS_EACH
+
+
+@pytest.mark.parametrize("restart", range(3))
+def test_first_pages_after_a_start_render_under_concurrent_load(engine, restart):
+    # Templates compile on first render; compiling in many threads at once used to fail.
+    app = make_app(TEST_SETTINGS, plugins=["portal", "management"], engine=engine)
+    with threaded_server(app, threads=WRITERS) as url:
+
+        def first_visit(number: int, together) -> int:
+            client = Client(url)
+            together()
+            return client.get(FIRST_PAGES[number % len(FIRST_PAGES)]).status
+
+        statuses = all_at_once(WRITERS, first_visit)
+
+    assert all(status < 500 for status in statuses), statuses
