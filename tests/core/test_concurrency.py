@@ -1,5 +1,5 @@
 """Many writers at once against a real waitress server: every request answers, nothing is
-lost or duplicated, on SQLite and on PostgreSQL."""
+lost or duplicated (attachments included), on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from frontdesk.accounts import create_user
 from frontdesk.app import make_app
-from frontdesk.db.tickets import Ticket, TicketMessage
+from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
 from frontdesk.testing import TEST_SETTINGS
 from tests.clients import Client, all_at_once
@@ -24,6 +24,10 @@ FIRST_PAGES = ("/", "/login", "/register", "/management/login")
 
 def customer(number: int) -> tuple[str, str]:
     return f"customer{number}", f"password-{number}"
+
+
+def attachment(username: str, round_: int) -> bytes:
+    return f"log of {username}, round {round_}\n".encode() * 10
 
 
 @pytest.fixture
@@ -68,6 +72,7 @@ def test_concurrent_logins_and_ticket_submissions_all_succeed(server, desk, comm
                     "subject": f"{username} #{round_}",
                     "body": "Everything at once",
                 },
+                files={"attachments": (f"{username}-{round_}.txt", attachment(username, round_))},
             )
             statuses.append(reply.status)
         return statuses
@@ -79,11 +84,17 @@ def test_concurrent_logins_and_ticket_submissions_all_succeed(server, desk, comm
         subjects = db.scalars(select(Ticket.subject)).all()
         numbers = db.scalars(select(Ticket.number)).all()
         messages = db.scalar(select(func.count(TicketMessage.id)))
+        files = {a.filename: a.data for a in db.scalars(select(Attachment))}
     assert sorted(subjects) == sorted(
         f"{customer(n)[0]} #{r}" for n in range(WRITERS) for r in range(TICKETS_EACH)
     )
     assert len(set(numbers)) == WRITERS * TICKETS_EACH
     assert messages == WRITERS * TICKETS_EACH
+    assert files == {
+        f"{customer(n)[0]}-{r}.txt": attachment(customer(n)[0], r)
+        for n in range(WRITERS)
+        for r in range(TICKETS_EACH)
+    }
 
 
 @pytest.mark.parametrize("restart", range(3))
