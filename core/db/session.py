@@ -33,6 +33,7 @@ SQLITE_BEGIN = "frontdesk_sqlite_begin"
 #: IMMEDIATE: running the request again would only make the visitor wait longer.
 WAITED_FOR_LOCK = "frontdesk_waited_for_lock"
 DEFAULT_BUSY_TIMEOUT = 15.0
+PG_CONNECT_TIMEOUT = 10
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -51,8 +52,14 @@ def engine_from_settings(settings: dict[str, Any]) -> Engine:
         # pattern SQLAlchemy documents), deferred or immediate as the connection asks.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    connect_args = {}
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT  # a server that never answers
     return create_engine(
-        url, pool_pre_ping=True, pool_size=int(settings.get("sqlalchemy.pool_size", 5))
+        url,
+        pool_pre_ping=True,
+        pool_size=int(settings.get("sqlalchemy.pool_size", 5)),
+        connect_args=connect_args,
     )
 
 
