@@ -2,7 +2,8 @@
 
 ``request.dbsession`` is joined to ``request.tm`` (pyramid_tm + zope.sqlalchemy): the
 request commits whole or not at all, and pyramid_retry replays it on a serialization
-failure, a deadlock or a busy SQLite database.
+failure, a deadlock or a busy SQLite database. On SQLite, requests that write begin
+``IMMEDIATE`` and so queue for the single write lock instead of failing on it.
 """
 
 from __future__ import annotations
@@ -157,8 +158,8 @@ def is_database_unavailable(exc: BaseException) -> bool:
     retries. The visitor gets a 503 with ``Retry-After``; it is no bug of the request."""
     if isinstance(exc, SQLAlchemyTimeoutError):
         return True  # the connection pool stayed empty
-    if is_retryable_db_error(exc) or getattr(exc, WAITED_FOR_LOCK, False):
-        return True
+    if is_retryable_db_error(exc):
+        return True  # and the retries are used up
     if not isinstance(exc, DBAPIError) or exc.orig is None:
         return False
     if exc.connection_invalidated:
