@@ -40,8 +40,8 @@ def make_app(
 
     config = Configurator(settings=settings)
     config.registry.frontdesk_plugins = loaded
-    # Chameleon page templates (.pt) for core and plugins.
-    config.include("pyramid_chameleon")
+    # Chameleon page templates (.pt) for core and plugins, compiled one at a time.
+    config.include("frontdesk.templating")
     # request.interface: portal, management or mobile, from the URL.
     config.include("frontdesk.interfaces")
     # Absolute URLs from frontdesk.public_url; hosts outside frontdesk.allowed_hosts refused.
@@ -62,6 +62,8 @@ def make_app(
     config.include("frontdesk.plugin_state")
     # Layout globals, static assets, security headers, error pages.
     config.include("frontdesk.web")
+    # /healthz and /readyz for load balancers.
+    config.include("frontdesk.health")
     # The permission registry every plugin contributes to.
     config.registry["frontdesk_permissions"] = collect_permissions(_declared_permissions(loaded))
     # Each plugin wires its own routes, views and assets.

@@ -167,12 +167,20 @@ def content_type_for(filename: str, data: bytes) -> str:
 
 
 def uploads_from_request(request: Any, field: str = "attachments") -> list[Upload]:
-    """The files posted in ``field`` (browsers send an empty part when none is chosen)."""
+    """The files posted in ``field`` (browsers send an empty part when none is chosen).
+
+    Each file is read from its start: a request run again after a database conflict
+    (pyramid_retry) gets the parsed form, and its files, of the first attempt."""
     return [
-        Upload(filename=item.filename, data=item.file.read())
+        Upload(filename=item.filename, data=_read_from_start(item.file))
         for item in request.POST.getall(field)
         if getattr(item, "filename", None)
     ]
+
+
+def _read_from_start(file: Any) -> bytes:
+    file.seek(0)
+    return file.read()
 
 
 def download_response(attachment: Attachment) -> Response:

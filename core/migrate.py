@@ -70,12 +70,19 @@ def current_heads(engine: Engine) -> Iterable[str]:
         return MigrationContext.configure(connection).get_current_heads()
 
 
-def is_up_to_date(engine: Engine, plugins: Plugins | None = None) -> bool:
+def scripts(plugins: Plugins | None = None) -> ScriptDirectory:
+    """Every revision of core and the loaded plugins (read from disk: keep it around)."""
+    return ScriptDirectory.from_config(alembic_config(plugins))
+
+
+def is_up_to_date(
+    engine: Engine, plugins: Plugins | None = None, *, script: ScriptDirectory | None = None
+) -> bool:
     """Whether every head (core's and each loaded plugin's) has been applied.
 
     A plugin branch that ``depends_on`` a core revision makes that revision implied
     rather than recorded, so compare against everything the recorded heads imply.
     """
-    script = ScriptDirectory.from_config(alembic_config(plugins))
+    script = script or scripts(plugins)
     applied = {rev.revision for rev in script.get_all_current(tuple(current_heads(engine)))}
     return set(script.get_heads()) <= applied

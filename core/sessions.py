@@ -114,6 +114,43 @@ def session_secret(settings: Mapping[str, Any]) -> str:
     return secret
 
 
+#: Flash messages kept per queue (the newest) and characters kept of each: the cookie
+#: holding them must stay under the browsers' 4 KB limit, whatever piles up.
+MAX_FLASHES = 4
+MAX_FLASH_LENGTH = 200
+
+
+def bounded(session_class: type) -> type:
+    """A cookie session class whose flash queues stay small, and whose cookie is never
+    refused for its size after the request committed."""
+
+    class BoundedSession(session_class):  # type: ignore[misc, valid-type]
+        def flash(self, msg: Any, queue: str = "", allow_duplicate: bool = True) -> None:
+            text = str(msg)
+            if len(text) > MAX_FLASH_LENGTH:
+                text = text[: MAX_FLASH_LENGTH - 1] + "…"
+            super().flash(text, queue, allow_duplicate)
+            storage = self["_f_" + queue]
+            if len(storage) > MAX_FLASHES:
+                self["_f_" + queue] = storage[-MAX_FLASHES:]
+
+        def _set_cookie(self, response: Any) -> bool:
+            # Runs after the commit: raising here would report failure for a request
+            # that succeeded. Drop the messages first, then give up on the cookie.
+            try:
+                return super()._set_cookie(response)
+            except ValueError:
+                for key in [key for key in self if key.startswith("_f_")]:
+                    dict.pop(self, key)
+                try:
+                    return super()._set_cookie(response)
+                except ValueError:
+                    log.error("session cookie too large to send; keeping the old one")
+                    return False
+
+    return BoundedSession
+
+
 @implementer(ISessionFactory)
 class PerInterfaceSessionFactory:
     """Hands each request the session of the interface it belongs to."""
@@ -127,12 +164,16 @@ class PerInterfaceSessionFactory:
             timeout=int(settings.get("frontdesk.session.idle_timeout", 3600)),
             reissue_time=60,
             serializer=JSONSerializer(),
+            # A request that failed changed nothing, its session included.
+            set_on_exception=False,
         )
         self.factories = {
-            interface: SignedCookieSessionFactory(
-                cookie_name=f"frontdesk_{interface.value}",
-                salt=f"frontdesk.{interface.value}",
-                **common,
+            interface: bounded(
+                SignedCookieSessionFactory(
+                    cookie_name=f"frontdesk_{interface.value}",
+                    salt=f"frontdesk.{interface.value}",
+                    **common,
+                )
             )
             for interface in Interface
         }

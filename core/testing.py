@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from frontdesk import migrate
 from frontdesk.app import make_app
 from frontdesk.db import Base, state
-from frontdesk.db.session import engine_from_settings, session_factory, tm_session
+from frontdesk.db.session import engine_from_settings, session_factory, tm_session, writing
 from frontdesk.pluginmanager import make_plugins
 
 TEST_SETTINGS: dict[str, Any] = {
@@ -71,7 +71,7 @@ def db_session(engine: Engine) -> Iterator[Session]:
     """A session committed at the end of the block (as another process would write)."""
     manager = transaction.TransactionManager(explicit=True)
     with manager:
-        yield tm_session(session_factory(engine), manager)
+        yield tm_session(session_factory(engine), manager, bind=writing(engine))
 
 
 @contextmanager

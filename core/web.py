@@ -1,5 +1,5 @@
 """Page chrome shared by every interface: layout globals, static assets, security and
-caching headers and the 400/403/404/500 pages (HTML, or JSON for JSON clients)."""
+caching headers and the 400/403/404/500/503 pages (HTML, or JSON for JSON clients)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
+from frontdesk.db.session import is_database_unavailable
 from frontdesk.interfaces import Interface
 from frontdesk.navigation import Menu, ResolvedMenuItem, menu
 from frontdesk.plugin_state import PluginUnavailable
@@ -27,6 +28,10 @@ log = logging.getLogger(__name__)
 
 LAYOUT = "frontdesk:templates/layout.pt"
 ERROR_TEMPLATE = "frontdesk:templates/error.pt"
+#: The error page without the layout (menus, user, plugin slots): it needs no database.
+BARE_ERROR_TEMPLATE = "frontdesk:templates/bare_error.pt"
+#: Seconds a client is asked to wait before trying again after a 503.
+RETRY_AFTER_SECONDS = 5
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -124,19 +129,37 @@ def wants_json(request: Request) -> bool:
     return bool(offers) and offers[0][0] == "application/json"
 
 
-def error_response(request: Request, status: int, title: str, message: str) -> Response:
-    """An error page in the layout, or ``{"error": ...}`` for JSON clients."""
+def error_response(
+    request: Request, status: int, title: str, message: str, *, bare: bool = False
+) -> Response:
+    """An error page in the layout (``bare``: without it, for when the database is what
+    failed), or ``{"error": ...}`` for JSON clients."""
     if wants_json(request):
         response = Response(json={"error": {"status": status, "title": title, "message": message}})
     else:
+        values = {"title": title, "message": message, "status": status}
         try:
             response = render_to_response(
-                ERROR_TEMPLATE, {"title": title, "message": message, "status": status}, request
+                BARE_ERROR_TEMPLATE if bare else ERROR_TEMPLATE, values, request
             )
         except Exception:  # the layout itself failed (e.g. database down): plain page
             log.exception("error page could not render")
             response = Response(f"{status} {title}\n\n{message}\n", content_type="text/plain")
     response.status_int = status
+    return response
+
+
+def unavailable_response(request: Request) -> Response:
+    """503 with ``Retry-After``: the database is down, locked too long or overloaded."""
+    response = error_response(
+        request,
+        503,
+        "Temporarily unavailable",
+        "The help desk is busy or cannot reach its database right now, and nothing was "
+        "saved. Please try again in a few seconds.",
+        bare=True,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -178,6 +201,9 @@ def http_error(exc: HTTPException, request: Request) -> Response:
 
 @exception_view_config(Exception)
 def server_error(exc: Exception, request: Request) -> Response:
+    if is_database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return unavailable_response(request)
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(
         request,

@@ -17,7 +17,13 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from frontdesk.accounts import ValidationError
-from frontdesk.db.session import engine_from_settings, redacted_url, session_factory, tm_session
+from frontdesk.db.session import (
+    engine_from_settings,
+    redacted_url,
+    session_factory,
+    tm_session,
+    writing,
+)
 from frontdesk.pluginmanager import PluginLoadError, Plugins, make_plugins
 
 EXIT_USAGE = 2
@@ -112,7 +118,7 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session that commits when the block succeeds."""
     manager = transaction.TransactionManager(explicit=True)
     with manager:
-        yield tm_session(session_factory(engine), manager)
+        yield tm_session(session_factory(engine), manager, bind=writing(engine))
 
 
 def read_password() -> str:

@@ -63,6 +63,14 @@ def test_other_hosts_are_refused_when_hosts_are_listed(make_webapp):
     assert app.get("/login").status_int == 200, "WebTest's own Host: localhost"
 
 
+def test_health_checks_answer_a_probe_by_address_whatever_the_host(make_webapp):
+    app = make_webapp(**{"frontdesk.allowed_hosts": "help.example.org"})
+    probe = {"Host": "10.0.0.7:6543"}
+    assert app.get("/healthz", headers=probe).json["status"] == "ok"
+    assert app.get("/readyz", headers=probe).status_int == 200
+    app.get("/login", headers=probe, status=400)
+
+
 @pytest.mark.parametrize(
     ("url", "words"),
     [

@@ -85,3 +85,45 @@ def test_retryable_database_errors(orig, retry):
 
 def test_non_database_errors_are_not_retried():
     assert not is_retryable_db_error(RuntimeError("database is locked"))
+
+
+def test_contention_outlasting_the_retries_answers_503_with_retry_after(app, recorder, db):
+    page = app.post("/recorder/always-busy", status=503)
+
+    assert recorder.attempts == 3  # retry.attempts
+    assert page.headers["Retry-After"] == "5"
+    assert "try again in a few seconds" in page.text
+    assert "Traceback" not in page.text and "UPDATE" not in page.text
+    assert get_setting(db, "recorder.busy") is None
+
+
+def test_database_locked_at_commit_is_retried(app, recorder, db):
+    recorder.failing_commits = 2
+
+    app.post("/recorder/emit/ticket_created", status=200)
+
+    assert recorder.failing_commits == 0
+    assert [name for name, _ in recorder.seen] == ["ticket_created"]  # once, after commit
+
+
+def test_database_locked_at_every_commit_answers_503_not_the_servers_500(app, recorder, db):
+    recorder.failing_commits = 3
+
+    page = app.post("/recorder/flash/1", headers={"Accept": "application/json"}, status=503)
+
+    assert page.headers["Retry-After"] == "5"
+    assert page.json["error"]["title"] == "Temporarily unavailable"
+    assert "Set-Cookie" not in page.headers  # the failed attempt's flash is not delivered
+    assert get_setting(db, "recorder.flashed") is None
+
+
+def test_committed_request_never_reports_failure_however_many_messages_pile_up(app, db):
+    # A client that does not follow redirects: every answer queues more messages.
+    for _ in range(5):
+        app.post("/recorder/flash/20", status=303)
+
+    assert get_setting(db, "recorder.flashed") == "20"
+    assert all(len(cookie.value) < 4000 for cookie in app.cookiejar)
+    shown = [p.text for p in app.get("/").html.select(".flash")]
+    assert len(shown) == 4  # the newest ones, shortened
+    assert shown[-1].startswith("Message 19: xxx") and len(shown[-1]) <= 200

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 from pyramid.config import Configurator
+from pyramid.events import ContextFound
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
+from pyramid.response import Response
 from sqlalchemy.exc import OperationalError
 
 from frontdesk import PUBLIC, Edition, License, LicenseRefusal, PluginInfo, hookimpl
@@ -30,6 +34,8 @@ class Recorder(EventLog):
     def __init__(self) -> None:
         super().__init__("recorder")
         self.attempts = 0
+        #: How many of the next requests (attempts) fail at COMMIT, as on a locked database.
+        self.failing_commits = 0
 
     @hookimpl
     def frontdesk_configure(self, config: Configurator) -> None:
@@ -59,6 +65,22 @@ class Recorder(EventLog):
             require_csrf=False,
             permission=PUBLIC,
         )
+        config.add_route("recorder.always_busy", "/recorder/always-busy")
+        config.add_view(
+            self.always_busy,
+            route_name="recorder.always_busy",
+            renderer="string",
+            request_method="POST",
+            require_csrf=False,
+        )
+        config.add_route("recorder.flash", "/recorder/flash/{count}")
+        config.add_view(
+            self.flash,
+            route_name="recorder.flash",
+            request_method="POST",
+            require_csrf=False,
+        )
+        config.add_subscriber(self.maybe_fail_commit, ContextFound)
 
     def write_then_fail(self, request: Request) -> None:
         set_setting(request.dbsession, "recorder.written", "yes")
@@ -78,6 +100,25 @@ class Recorder(EventLog):
         if self.attempts == 1:
             raise OperationalError("UPDATE ...", {}, _FakeSerializationFailure())
         return f"attempt {self.attempts}"
+
+    def always_busy(self, request: Request) -> str:
+        """Write, then fail like a serialization failure on every attempt."""
+        self.attempts += 1
+        set_setting(request.dbsession, "recorder.busy", str(self.attempts))
+        raise OperationalError("UPDATE ...", {}, _FakeSerializationFailure())
+
+    def flash(self, request: Request) -> Response:
+        """Write, queue ``count`` long flash messages and redirect (they pile up in the
+        session cookie of a client that does not follow redirects)."""
+        set_setting(request.dbsession, "recorder.flashed", request.matchdict["count"])
+        for number in range(int(request.matchdict["count"])):
+            request.session.flash(f"Message {number}: " + "x" * 1000, "success")
+        return HTTPSeeOther(request.application_url + "/")
+
+    def maybe_fail_commit(self, event: ContextFound) -> None:
+        if self.failing_commits > 0:
+            self.failing_commits -= 1
+            event.request.tm.get().join(_LockedAtCommit())
 
     @hookimpl
     def frontdesk_verify_license(
@@ -108,6 +149,23 @@ class Recorder(EventLog):
 
 class _FakeSerializationFailure(Exception):
     sqlstate = "40001"
+
+
+class _LockedAtCommit:
+    """A resource that fails the transaction's vote as SQLite's COMMIT fails on a locked
+    database (before the database commits: every resource is rolled back)."""
+
+    def sortKey(self) -> str:
+        return "!recorder"  # votes before the database session
+
+    def tpc_vote(self, _txn: object) -> None:
+        raise OperationalError("COMMIT", {}, sqlite3.OperationalError("database is locked"))
+
+    def abort(self, _txn: object) -> None: ...
+    def tpc_begin(self, _txn: object) -> None: ...
+    def commit(self, _txn: object) -> None: ...
+    def tpc_finish(self, _txn: object) -> None: ...
+    def tpc_abort(self, _txn: object) -> None: ...
 
 
 def _hook(name: str):

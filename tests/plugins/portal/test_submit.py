@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.accounts import find_user
-from frontdesk.db.tickets import Ticket
+from frontdesk.db.tickets import Attachment, Ticket
 from frontdesk.db.users import User
 from frontdesk.events import TicketCreated
 from frontdesk.tickets import find_ticket
 from tests.plugins.portal.conftest import counts, login, no_live_script
-from tests.sample_plugins.recorder import EventLog
+from tests.sample_plugins.recorder import EventLog, Recorder
 from tests.servers import threaded_server
 
 SMALL_LIMIT = {"frontdesk.attachments.max_size": "1000"}
@@ -514,3 +514,26 @@ def test_two_forms_from_one_new_address_at_once_share_the_customer(anon, commit,
         robins = db.scalars(select(User).where(User.email == "robin@example.org")).all()
         assert [u.username for u in robins] == ["robin@example.org"]
         assert find_ticket(db, "1001").requester_id == robins[0].id
+
+
+REPORT = b"%PDF " + bytes(range(256)) * 3
+
+
+def test_a_retried_submission_stores_the_same_file(make_webapp, desk, commit):
+    recorder = Recorder()
+    app = make_webapp(["portal", recorder])
+    login(app, "casey")
+    form = fill(app.get("/tickets/new"))
+    # Small enough to stay in memory: larger uploads spool to temporary files that
+    # WebOb leaves for the garbage collector (a ResourceWarning under -W error).
+    form["attachments"] = [("report.pdf", REPORT)]
+    recorder.failing_commits = 1  # the first attempt fails at commit and is run again
+
+    page = form.submit(status=303).follow()
+
+    assert recorder.failing_commits == 0
+    assert "was created" in page.text
+    with commit() as db:
+        (attachment,) = db.scalars(select(Attachment)).all()
+        assert attachment.data == REPORT
+    assert counts(commit) == (1, 1, 1)
