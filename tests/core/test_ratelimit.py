@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from collections.abc import Callable
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.auth import RateLimit
 from frontdesk.db.meta import utcnow
 from frontdesk.ratelimit import HOUR, TICKETS, hit
+from tests.clients import all_at_once
 
 
 def opened(db, *, ago):
@@ -37,24 +38,13 @@ def test_settings_and_the_staff_factor():
 
 
 def test_concurrent_writers_on_one_key_all_succeed_and_all_count(engine):
-    errors: list[BaseException] = []
-    start = threading.Barrier(6)
+    def writer(_n: int, together: Callable[[], None]) -> None:
+        together()
+        for _ in range(5):
+            with Session(engine) as db, db.begin():
+                hit(db, "replies:user:1", allowed=1000, window=HOUR)
 
-    def writer() -> None:
-        try:
-            start.wait()
-            for _ in range(5):
-                with Session(engine) as db, db.begin():
-                    hit(db, "replies:user:1", allowed=1000, window=HOUR)
-        except BaseException as exc:
-            errors.append(exc)
+    all_at_once(6, writer)  # an error in any thread fails the test
 
-    threads = [threading.Thread(target=writer) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     with Session(engine) as db:
         assert db.get(RateLimit, "replies:user:1").hits == 30

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from frontdesk.throttle import (
     seconds_locked,
     unlock,
 )
+from tests.clients import all_at_once
 
 
 def test_delay_doubles_after_the_free_failures_up_to_the_cap():
@@ -71,25 +72,14 @@ def test_old_failures_are_forgotten(db):
 
 
 def test_concurrent_failures_on_one_account_all_count_and_none_fails(engine):
-    errors: list[BaseException] = []
-    start = threading.Barrier(6)
+    def writer(_n: int, together: Callable[[], None]) -> None:
+        together()
+        for _ in range(3):
+            with Session(engine) as db, db.begin():
+                record_failure(db, "ada", "203.0.113.9")
 
-    def guesser() -> None:
-        try:
-            start.wait()
-            for _ in range(3):
-                with Session(engine) as db, db.begin():
-                    record_failure(db, "ada", "203.0.113.9")
-        except BaseException as exc:
-            errors.append(exc)
+    all_at_once(6, writer)  # an error in any thread fails the test
 
-    threads = [threading.Thread(target=guesser) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     with Session(engine) as db:
         assert db.get(LoginThrottle, "account:ada|203.0.113.9").failures == 18
         assert db.get(LoginThrottle, "address:203.0.113.9").failures == 18

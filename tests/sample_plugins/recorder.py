@@ -72,6 +72,7 @@ class Recorder(EventLog):
             renderer="string",
             request_method="POST",
             require_csrf=False,
+            permission=PUBLIC,
         )
         config.add_route("recorder.flash", "/recorder/flash/{count}")
         config.add_view(
@@ -79,6 +80,7 @@ class Recorder(EventLog):
             route_name="recorder.flash",
             request_method="POST",
             require_csrf=False,
+            permission=PUBLIC,
         )
         config.add_subscriber(self.maybe_fail_commit, ContextFound)
 

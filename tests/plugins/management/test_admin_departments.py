@@ -83,7 +83,7 @@ def raced_by(monkeypatch, commit, rival: str) -> None:
 
 
 def test_a_name_created_concurrently_in_another_case_is_a_form_error(
-    admin, engine, commit, monkeypatch
+    racing_writers, admin, engine, commit, monkeypatch
 ):
     raced_by(monkeypatch, commit, rival="returns")
     form = admin.get(f"{ADMIN}/departments").forms["department-form"]
@@ -99,7 +99,7 @@ def test_a_name_created_concurrently_in_another_case_is_a_form_error(
 
 
 def test_a_rename_beaten_by_a_concurrent_create_is_a_form_error(
-    admin, desk, engine, commit, monkeypatch
+    racing_writers, admin, desk, engine, commit, monkeypatch
 ):
     raced_by(monkeypatch, commit, rival="RETURNS")
     form = admin.get(f"{ADMIN}/departments/{desk.billing}").forms["department-form"]

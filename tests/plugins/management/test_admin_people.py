@@ -142,7 +142,9 @@ def test_create_refuses_a_taken_username_in_any_case(admin, engine):
     assert audit_log(engine) == []
 
 
-def test_a_username_taken_concurrently_is_a_form_error(admin, engine, commit, monkeypatch):
+def test_a_username_taken_concurrently_is_a_form_error(
+    racing_writers, admin, engine, commit, monkeypatch
+):
     """Another request creates "JO" just after this one checked the name was free (on
     PostgreSQL that used to be an error page)."""
     check = accounts.find_user

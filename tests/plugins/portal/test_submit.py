@@ -493,7 +493,9 @@ def test_five_copies_at_once_open_one_ticket_and_all_succeed(anon, commit, visit
             assert db.scalar(select(func.count(User.id)).where(User.email == "r@example.org")) == 1
 
 
-def test_two_forms_from_one_new_address_at_once_share_the_customer(anon, commit, monkeypatch):
+def test_two_forms_from_one_new_address_at_once_share_the_customer(
+    racing_writers, anon, commit, monkeypatch
+):
     """Another visitor's form with the same address creates the customer just after this
     one picked the username: this ticket goes to that customer, not to an error."""
     from frontdesk.plugins.portal import people
