@@ -1,6 +1,7 @@
 """A plugin written for another core version: a license verifier that would grant
-Enterprise, a migration branch, a permission, a menu item, and an event listener. Fenced by ``requires_core``, it must contribute none of them;
-every hook that is called anyway records itself in :data:`CALLS`."""
+Enterprise, a migration branch, a permission, a menu item and an event listener. Fenced by
+``requires_core``, it must contribute none of them; every hook that is called anyway
+records itself in :data:`CALLS`."""
 
 from __future__ import annotations
 
