@@ -3,12 +3,14 @@ switching on only that plugin, never the installation's edition."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from types import SimpleNamespace
 
 import pytest
 
 from frontdesk import Edition
+from frontdesk.cli import main
 from frontdesk.db.state import get_setting, set_setting
 from frontdesk.license_tokens import issue, read_private_key, write_keypair
 from frontdesk.licenses import (
@@ -21,6 +23,7 @@ from frontdesk.licenses import (
 )
 from frontdesk.testing import db_session, engine_of
 from tests.sample_plugins import sla
+from tests.sample_plugins.entry_points import write_distribution
 
 PLUGINS = ("portal", "management", "mobile", sla)
 OFF = "Acme SLA needs a license of its own (acme-sla)"
@@ -143,3 +146,64 @@ def test_removing_the_entitlement_turns_the_plugin_off(app):
     with db_session(engine_of(app)) as db:
         assert remove_entitlement(db, sla.PRODUCT) is True
     assert f"{OFF}: none is installed" in app.get("/sla/", status=404).text
+
+
+# --- from the command line -----------------------------------------------------------------
+
+
+@pytest.fixture
+def ini(tmp_path, engine, monkeypatch):
+    """A config pinning the portal and the licensed plugin, found through its entry point."""
+    target = {"acme_sla": "tests.sample_plugins.sla"}
+    monkeypatch.syspath_prepend(str(write_distribution(tmp_path / "site", "sla_dist", target)))
+    url = engine.url.render_as_string(hide_password=False)
+    path = tmp_path / "frontdesk.ini"
+    path.write_text(
+        f"[app:main]\nuse = egg:frontdesk\nsqlalchemy.url = {url}\n"
+        "frontdesk.session.secret = cli-test\nfrontdesk.plugins = portal acme_sla\n"
+    )
+    return str(path)
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_vendor_issues_and_the_admin_installs_shows_and_removes_a_plugin_license(
+    capsys, ini, tmp_path
+):
+    private = tmp_path / "acme.key"
+    private.write_text(base64.b64encode(sla.VENDOR_KEY.private_bytes_raw()).decode() + "\n")
+    expires = dt.date.today() + dt.timedelta(days=30)
+    code, key, _ = run(
+        capsys, "license", "issue", "--private-key", private, "--licensee", "Acme Ltd",
+        "--entitlement", "acme-sla", "--expires", expires.isoformat(),
+    )  # fmt: skip
+    assert code == 0
+
+    code, out, _ = run(capsys, "license", "install", ini, key.strip())
+    assert code == 0 and "Plugin license installed: acme-sla." in out
+
+    code, out, _ = run(capsys, "license", "show", ini)
+    assert "No license installed: Free edition" in out
+    assert f"  acme-sla: Acme Ltd, expires {expires.isoformat()} (30 days left)" in out
+    _, out, _ = run(capsys, "plugins", "list", ini)
+    row = next(line for line in out.splitlines() if line.startswith("acme_sla"))
+    assert row.split()[3] == "active"
+
+    code, out, _ = run(capsys, "license", "remove", "--entitlement", "acme-sla", ini)
+    assert code == 0 and "Plugin license acme-sla removed" in out
+    _, out, _ = run(capsys, "license", "show", ini)
+    assert "  acme-sla: not in force: none is installed" in out
+
+
+def test_an_entitlement_key_needs_no_edition_and_takes_none(capsys, tmp_path):
+    private = tmp_path / "acme.key"
+    write_keypair(private)
+    code, _, err = run(
+        capsys, "license", "issue", "--private-key", private, "--licensee", "Acme",
+        "--entitlement", "acme-sla", "--edition", "enterprise", "--expires", "2099-01-01",
+    )  # fmt: skip
+    assert code == 2 and "leave out --edition and --seats" in err
