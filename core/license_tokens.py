@@ -135,7 +135,7 @@ def claimed_entitlement(key: str) -> str | None:
         return None
     try:
         payload = json.loads(_b64decode(parts[1]))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return None
     product = payload.get("entitlement") if isinstance(payload, dict) else None
     return product if isinstance(product, str) and product else None
@@ -166,7 +166,7 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
         payload = json.loads(raw_payload, object_pairs_hook=_unique_fields)
     except DuplicateField:
         return LicenseRefusal(reason="The license key is malformed (it names a field twice).")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
     if not isinstance(payload, dict):
         return LicenseRefusal(

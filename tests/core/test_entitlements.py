@@ -141,6 +141,15 @@ def test_a_key_for_a_product_no_plugin_needs_is_refused(app):
         install(app, sla_key(entitlement="acme-crm"))
 
 
+def test_a_key_nested_thousands_deep_is_refused_not_a_crash(app):
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    payload = b64(b'{"entitlement":"acme-sla","x":' + b"[" * 5000)
+    with pytest.raises(LicenseError, match="malformed"):
+        install(app, f"FD1.{payload}.{b64(bytes(64))}")
+
+
 def test_removing_the_entitlement_turns_the_plugin_off(app):
     install(app, sla_key())
     with db_session(engine_of(app)) as db:
