@@ -149,7 +149,8 @@ class Plugins:
 
     @property
     def hook(self) -> Any:
-        """All plugins' hooks, whatever their state (configuration-time hooks)."""
+        """Every registered plugin's hooks, whatever its state (configuration-time hooks);
+        fenced plugins are never registered."""
         return self.pm.hook
 
     def __iter__(self):
