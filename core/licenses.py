@@ -48,7 +48,8 @@ LICENSE_SETTING = "license.key"
 STAFF_ROLES = (Role.AGENT.value, Role.ADMINISTRATOR.value)
 NO_VERIFIER = (
     "No installed verifier can read this license key: it is not a frontdesk license key "
-    "(those start with FD1.), or the plugin that reads its format is not installed."
+    "(those start with FD1.), or the plugin that reads its format is not installed or is "
+    "disabled."
 )
 
 
