@@ -82,14 +82,13 @@ def _declared_permissions(loaded: Plugins) -> list[tuple[str, list[Any]]]:
                 for permission in batch or ()
             ],
         )
-        for plugin in loaded
-        if not plugin.problem
+        for plugin in loaded.runnable()
     ]
 
 
 def _call_for(loaded: Plugins, plugin: LoadedPlugin, hook_name: str) -> Any:
     """The hook ``hook_name`` restricted to one plugin's implementation."""
-    others = [p.obj for p in loaded if p is not plugin]
+    others = [p.obj for p in loaded.runnable() if p is not plugin]
     return loaded.pm.subset_hook_caller(hook_name, remove_plugins=others)
 
 
@@ -99,9 +98,7 @@ def _package_of(obj: Any) -> ModuleType:
 
 def configure_plugins(config: Configurator, loaded: Plugins) -> None:
     """Call each plugin's ``frontdesk_configure`` and record which routes it added."""
-    for plugin in loaded:
-        if plugin.problem:
-            continue
+    for plugin in loaded.runnable():
         actions = config.action_state.actions
         first = len(actions)
         _call_for(loaded, plugin, "frontdesk_configure")(

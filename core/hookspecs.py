@@ -204,7 +204,9 @@ def frontdesk_verify_license(
     Called when a key is installed and whenever the current edition is computed (the
     result is cached per process until the license changes). The built-in verifier checks
     an Ed25519 signature offline; a plugin may add another scheme. Return ``None`` for a
-    key in a format you do not handle.
+    key in a format you do not handle. Only enabled plugins that can run on this core are
+    asked: a disabled or fenced plugin never decides the edition. (A plugin's own license
+    is declared with ``PluginInfo(entitlement=...)`` instead.)
 
     :param key: the key as pasted or stored.
     :param trusted_keys: key name -> raw Ed25519 public key bytes that may sign licenses.

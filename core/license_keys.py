@@ -14,7 +14,9 @@ class KeyConfigError(Exception):
     """A public key listed in the settings cannot be read."""
 
 
-def _decode(text: str, where: str) -> bytes:
+def decode_public_key(text: str, where: str) -> bytes:
+    """The raw Ed25519 public key written as base64 in ``text`` (``where`` names it in
+    errors)."""
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except ValueError as exc:
@@ -26,7 +28,7 @@ def _decode(text: str, where: str) -> bytes:
 
 def read_public_key(path: Path) -> bytes:
     """The raw Ed25519 public key in a ``.pub`` file (base64, as keygen writes it)."""
-    return _decode(path.read_text(), str(path))
+    return decode_public_key(path.read_text(), str(path))
 
 
 def vendor_keys() -> dict[str, bytes]:
@@ -36,7 +38,7 @@ def vendor_keys() -> dict[str, bytes]:
     if folder.is_dir():
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".pub"):
-                keys[f"vendor:{entry.name[:-4]}"] = _decode(entry.read_text(), entry.name)
+                keys[f"vendor:{entry.name[:-4]}"] = decode_public_key(entry.read_text(), entry.name)
     return keys
 
 

@@ -2,7 +2,8 @@
 
 A key reads ``FD1.<payload>.<signature>``: the payload is base64url JSON with the
 license id, licensee, edition, agent seats, issue and expiry dates and the signing key's
-id (``kid``, a fingerprint of its public key); the signature is Ed25519 over
+id (``kid``, a fingerprint of its public key); a plugin's own license adds the product it
+entitles (``entitlement``) and is signed by that plugin's vendor; the signature is Ed25519 over
 ``FD1.<payload>``. Editing any byte of the payload (say, the edition) breaks the
 signature, and only holders of a trusted private key can make new ones.
 
@@ -107,8 +108,10 @@ def issue(
     expires: dt.date,
     issued: dt.date | None = None,
     license_id: str | None = None,
+    entitlement: str | None = None,
 ) -> str:
-    """Sign a new license key."""
+    """Sign a new license key; with ``entitlement``, a plugin's own license for that
+    product (the edition and seats then grant nothing)."""
     payload = {
         "id": license_id or str(uuid.uuid4()),
         "licensee": licensee,
@@ -118,8 +121,24 @@ def issue(
         "expires": expires.isoformat(),
         "kid": key_id(public_bytes(private_key)),
     }
+    if entitlement is not None:
+        payload["entitlement"] = entitlement
     body = f"{PREFIX}.{_b64encode(json.dumps(payload, separators=(',', ':')).encode())}"
     return f"{body}.{_b64encode(private_key.sign(body.encode()))}"
+
+
+def claimed_entitlement(key: str) -> str | None:
+    """The product an FD1 key *claims* to entitle (unverified: it only chooses which keys
+    verify it), or ``None`` for an installation license or an unreadable key."""
+    parts = "".join(key.split()).split(".")
+    if len(parts) != 3 or parts[0] != PREFIX or len(parts[1]) > MAX_KEY_LENGTH:
+        return None
+    try:
+        payload = json.loads(_b64decode(parts[1]))
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
+        return None
+    product = payload.get("entitlement") if isinstance(payload, dict) else None
+    return product if isinstance(product, str) and product else None
 
 
 def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefusal | None:
@@ -147,7 +166,7 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
         payload = json.loads(raw_payload, object_pairs_hook=_unique_fields)
     except DuplicateField:
         return LicenseRefusal(reason="The license key is malformed (it names a field twice).")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
     if not isinstance(payload, dict):
         return LicenseRefusal(
@@ -172,12 +191,22 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
             issued=dt.date.fromisoformat(payload["issued"]),
             expires=dt.date.fromisoformat(payload["expires"]),
             signed_by=signer,
+            entitlement=_entitlement(payload),
         )
     except (KeyError, ValueError, TypeError):
         return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
     if license.seats < 1 or license.expires < license.issued:
         return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
     return license  # expiry is the caller's business: an expired license still names itself
+
+
+def _entitlement(payload: dict) -> str | None:
+    if "entitlement" not in payload:
+        return None
+    product = payload["entitlement"]
+    if not isinstance(product, str) or not product:
+        raise ValueError("an entitlement names a product")
+    return product
 
 
 def _signature_refusal(kid: object, trusted_keys: Mapping[str, bytes]) -> str:

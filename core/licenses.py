@@ -5,6 +5,8 @@ Rules:
 
 - A key is verified through the plugins' ``frontdesk_verify_license`` hook (the built-in
   Ed25519 verifier answers last) against :func:`~frontdesk.license_keys.trusted_public_keys`.
+  Only plugins that can run on this core and are not disabled by an administrator verify:
+  a plugin switched off contributes nothing, its verifier included.
   A key that is malformed, altered, signed by an untrusted key, already expired, not valid
   yet (issued on a later day) or that no verifier reads is refused with
   :class:`LicenseError`; nothing is written then, so the license in force stays what it was.
@@ -15,6 +17,10 @@ Rules:
 - A license with fewer seats than there are active staff is still installed: nobody is
   deleted or deactivated, but no agent or administrator can be added or reactivated until
   enough are deactivated (or a license with more seats is installed).
+- A plugin's own license (an *entitlement*: an FD1 key whose payload names a product) is
+  installed the same way but stored apart, verified only against the keys the plugins
+  declaring that product ship, and switches on only those plugins: it never changes the
+  edition, and the installation's license never counts as an entitlement.
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.db.state import StateVersion, get_setting, set_setting
+from frontdesk.db.state import StateVersion, get_setting, plugin_switches, set_setting
 from frontdesk.db.users import User
-from frontdesk.license_keys import KeyConfigError, trusted_public_keys
+from frontdesk.license_keys import KeyConfigError, decode_public_key, trusted_public_keys
+from frontdesk.license_tokens import claimed_entitlement
+from frontdesk.license_tokens import verify as verify_token
 from frontdesk.licensing import Edition, License, LicenseRefusal
 from frontdesk.permissions import Role
 
@@ -40,7 +48,8 @@ LICENSE_SETTING = "license.key"
 STAFF_ROLES = (Role.AGENT.value, Role.ADMINISTRATOR.value)
 NO_VERIFIER = (
     "No installed verifier can read this license key: it is not a frontdesk license key "
-    "(those start with FD1.), or the plugin that reads its format is not installed."
+    "(those start with FD1.), or the plugin that reads its format is not installed or is "
+    "disabled."
 )
 
 
@@ -67,12 +76,26 @@ def normalise_key(key: str) -> str:
     return compact if compact.startswith("FD1.") else key
 
 
-def verify_key(plugins: Plugins, settings: Mapping[str, Any], key: str) -> License:
-    """The License ``key`` carries (expired or not), else :class:`LicenseError`."""
+def _verifiers(db: Session, plugins: Plugins) -> Any:
+    """The ``frontdesk_verify_license`` hook without plugins an administrator disabled."""
+    switches = plugin_switches(db)
+    off = [p.obj for p in plugins.runnable() if not switches.get(p.info.name, True)]
+    return plugins.pm.subset_hook_caller("frontdesk_verify_license", remove_plugins=off)
+
+
+def verify_key(db: Session, plugins: Plugins, settings: Mapping[str, Any], key: str) -> License:
+    """The installation License ``key`` carries (expired or not), else
+    :class:`LicenseError`."""
     key = normalise_key(key)
     if not key:
         raise LicenseError("No license key was given.")
-    verdict = plugins.hook.frontdesk_verify_license(key=key, trusted_keys=_trusted_keys(settings))
+    verify = _verifiers(db, plugins)
+    verdict = verify(key=key, trusted_keys=_trusted_keys(settings))
+    if isinstance(verdict, License) and verdict.entitlement:
+        raise LicenseError(
+            f"This key licenses the plugin product {verdict.entitlement!r}, "
+            "not an edition of this installation."
+        )
     if isinstance(verdict, License):
         return verdict
     if isinstance(verdict, LicenseRefusal):
@@ -88,10 +111,15 @@ def install_license(
     *,
     today: dt.date | None = None,
 ) -> License:
-    """Verify ``key`` and make it the installation's license (every process follows within
+    """Verify ``key`` and make it the installation's license, or, for a plugin's
+    entitlement key, that product's license (every process follows within
     ``frontdesk.state_check_interval``). Raises :class:`LicenseError` and changes nothing
     when the key is refused, including a key that has already expired."""
-    license = verify_key(plugins, settings, key)
+    product = claimed_entitlement(normalise_key(key))
+    if product is None:
+        license, setting = verify_key(db, plugins, settings, key), LICENSE_SETTING
+    else:
+        license, setting = verify_entitlement(plugins, key, product), entitlement_setting(product)
     if license.is_premature(today):
         raise LicenseError(
             f"This license for {license.licensee} is not valid before "
@@ -103,7 +131,7 @@ def install_license(
             f"This license for {license.licensee} expired on {license.expires.isoformat()}; "
             "ask for a current key."
         )
-    set_setting(db, LICENSE_SETTING, normalise_key(key), bumps_state=True)
+    set_setting(db, setting, normalise_key(key), bumps_state=True)
     return license
 
 
@@ -130,7 +158,7 @@ def current_license(
     if not key:
         return None, None
     try:
-        license = verify_key(plugins, settings, key)
+        license = verify_key(db, plugins, settings, key)
     except LicenseError as exc:
         return None, exc.message
     if license.is_premature(today):
@@ -144,6 +172,82 @@ def current_license(
             f"{license.expires.isoformat()}; the Free edition is in force."
         )
     return license, None
+
+
+# --- plugins' own licenses (entitlements) --------------------------------------------------
+
+
+def entitlement_setting(product: str) -> str:
+    """The settings-table key holding the license key of a plugin product."""
+    return f"license.entitlement.{product}"
+
+
+def entitlement_products(plugins: Plugins) -> list[str]:
+    """The products the plugins that can run here need a license for."""
+    return sorted({p.info.entitlement for p in plugins.runnable() if p.info.entitlement})
+
+
+def _entitlement_keys(plugins: Plugins, product: str) -> dict[str, bytes]:
+    keys = {}
+    for plugin in plugins.runnable():
+        if plugin.info.entitlement == product:
+            for number, text in enumerate(plugin.info.entitlement_keys, 1):
+                where = f"plugin:{plugin.info.name}:{number}"
+                try:
+                    keys[where] = decode_public_key(text, where)
+                except KeyConfigError as exc:
+                    raise LicenseError(f"A plugin's public key cannot be read: {exc}") from exc
+    return keys
+
+
+def verify_entitlement(plugins: Plugins, key: str, product: str) -> License:
+    """The License of ``product`` that ``key`` carries (expired or not), verified only
+    against the keys of the plugins declaring ``product``; else :class:`LicenseError`."""
+    if product not in entitlement_products(plugins):
+        raise LicenseError(
+            f"This key licenses the plugin product {product!r}, which no installed plugin needs."
+        )
+    verdict = verify_token(normalise_key(key), _entitlement_keys(plugins, product))
+    if isinstance(verdict, LicenseRefusal):
+        raise LicenseError(verdict.reason)
+    if not isinstance(verdict, License) or verdict.entitlement != product:
+        raise LicenseError("The license key is incomplete or malformed.")
+    return verdict
+
+
+def current_entitlements(
+    db: Session, plugins: Plugins, *, today: dt.date | None = None
+) -> dict[str, tuple[License | None, str | None]]:
+    """Each needed product's installed license and, when it grants nothing, why (as
+    :func:`current_license`; ``(None, "none is installed")`` without a key)."""
+    result: dict[str, tuple[License | None, str | None]] = {}
+    for product in entitlement_products(plugins):
+        key = get_setting(db, entitlement_setting(product))
+        if not key:
+            result[product] = (None, "none is installed")
+            continue
+        try:
+            license = verify_entitlement(plugins, key, product)
+        except LicenseError as exc:
+            result[product] = (None, f"the installed key is refused: {exc.message}")
+            continue
+        if license.is_premature(today):
+            why = f"the one for {license.licensee} is not valid before {license.issued}"
+            result[product] = (None, why)
+        elif license.is_expired(today):
+            why = f"the one for {license.licensee} expired on {license.expires.isoformat()}"
+            result[product] = (license, why)
+        else:
+            result[product] = (license, None)
+    return result
+
+
+def remove_entitlement(db: Session, product: str) -> bool:
+    """Uninstall a plugin product's license; whether there was one."""
+    if get_setting(db, entitlement_setting(product)) is None:
+        return False
+    set_setting(db, entitlement_setting(product), None, bumps_state=True)
+    return True
 
 
 def active_agent_count(db: Session) -> int:

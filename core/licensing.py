@@ -53,7 +53,9 @@ class Edition(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class License:
-    """A verified license."""
+    """A verified license: of the installation (an edition and seats) or, when
+    ``entitlement`` names a product, of the one plugin that declares that entitlement
+    (its ``edition`` and ``seats`` then grant nothing)."""
 
     license_id: str
     licensee: str
@@ -62,6 +64,7 @@ class License:
     issued: dt.date
     expires: dt.date
     signed_by: str = ""
+    entitlement: str | None = None
 
     def is_expired(self, today: dt.date | None = None) -> bool:
         return (today or dt.date.today()) > self.expires

@@ -18,10 +18,11 @@ CORE_VERSIONS = "frontdesk:migrations/versions"
 
 
 def version_locations(plugins: Plugins | None) -> list[str]:
-    """Folders holding revisions: core's, then each loaded plugin's."""
+    """Folders holding revisions: core's, then each loaded plugin's that can run on this
+    core (a fenced plugin's migrations never run)."""
     specs = [CORE_VERSIONS]
     if plugins is not None:
-        specs += [p.info.migrations for p in plugins if p.info.migrations]
+        specs += [p.info.migrations for p in plugins.runnable() if p.info.migrations]
     resolver = AssetResolver()
     return [resolver.resolve(spec).abspath() for spec in specs]
 

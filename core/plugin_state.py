@@ -1,7 +1,8 @@
 """Which plugins are on: computed from the database, cached per process, checked per request.
 
 A plugin is *active* while it is installed (loaded), compatible with this core, enabled,
-covered by the edition in force and every plugin it requires is active. The inputs live in
+covered by the edition in force, holds a valid license of its own if it declares an
+entitlement, and every plugin it requires is active. The inputs live in
 the database; each process re-reads them only when the ``state_version`` counter moved,
 and looks at the counter at most every ``frontdesk.state_check_interval`` seconds
 (default 0.5), so a change made anywhere takes effect everywhere within a second.
@@ -13,7 +14,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pyramid.events import BeforeTraversal
@@ -22,7 +23,7 @@ from pyramid.request import Request
 from sqlalchemy.orm import Session
 
 from frontdesk.db import state
-from frontdesk.licenses import current_license
+from frontdesk.licenses import current_entitlements, current_license
 from frontdesk.licensing import Edition, License, edition_in_force
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +46,8 @@ class Snapshot:
     switches: Mapping[str, bool]
     license: License | None
     license_problem: str | None = None
+    #: Each plugin product's license and, when it grants nothing, why.
+    entitlements: Mapping[str, tuple[License | None, str | None]] = field(default_factory=dict)
 
     @property
     def edition(self) -> Edition:
@@ -63,6 +66,7 @@ def load_snapshot(db: Session, plugins: Plugins, settings: Mapping[str, Any]) ->
         switches=state.plugin_switches(db),
         license=license,
         license_problem=problem,
+        entitlements=current_entitlements(db, plugins),
     )
 
 
@@ -90,6 +94,13 @@ def evaluate(plugins: Plugins, snapshot: Snapshot) -> dict[str, PluginStatus]:
                 reason=f"{info.title} is available in the {info.edition.title} edition "
                 f"(this installation runs the {snapshot.edition.title} edition)",
                 needs_edition=info.edition,
+            )
+        elif info.entitlement and (
+            why := snapshot.entitlements.get(info.entitlement, (None, "none is installed"))[1]
+        ):
+            status = PluginStatus(
+                active=False,
+                reason=f"{info.title} needs a license of its own ({info.entitlement}): {why}",
             )
         else:
             for required in info.requires:

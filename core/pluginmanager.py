@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 import os
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ ENTRY_POINT_GROUP = "frontdesk.plugins"
 CORE_PLUGIN = "core"
 
 hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
+_PRODUCT_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,6 +47,10 @@ class PluginInfo:
         such as ``">=0.1,<1"``; empty means any.
     :param migrations: asset spec of the plugin's Alembic versions folder, if it owns
         tables, e.g. ``"frontdesk.plugins.kb:migrations/versions"``.
+    :param entitlement: the product name of a license of the plugin's own (say
+        ``"acme-sla"``); the plugin is on only while a valid key for it is installed.
+    :param entitlement_keys: the vendor's Ed25519 public keys (base64, as ``frontdesk
+        license keygen`` writes them) that sign the plugin's entitlement keys.
     """
 
     name: str
@@ -55,15 +61,28 @@ class PluginInfo:
     requires: tuple[str, ...] = ()
     requires_core: str = ""
     migrations: str | None = None
+    entitlement: str | None = None
+    entitlement_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "edition", Edition(self.edition))
         object.__setattr__(self, "requires", tuple(self.requires))
+        object.__setattr__(self, "entitlement_keys", tuple(self.entitlement_keys))
+        if self.entitlement is not None and not _PRODUCT_RE.fullmatch(self.entitlement):
+            raise ValueError(
+                f"plugin {self.name!r}: entitlement {self.entitlement!r} is not a product "
+                "name (lower-case letters, digits, '.', '_' or '-', at most 64)"
+            )
 
 
 @dataclass(kw_only=True)
 class LoadedPlugin:
-    """A plugin that was imported; ``problem`` says why it can never be active here."""
+    """A plugin that was imported; ``problem`` says why it can never be active here.
+
+    A plugin with a problem is *fenced*: it is never registered with the pluggy manager,
+    so none of its hooks is ever called (no verifier, permissions, events, menus, slots)
+    and its migrations never run. It is kept only to be listed with its reason.
+    """
 
     info: PluginInfo
     obj: Any
@@ -130,11 +149,16 @@ class Plugins:
 
     @property
     def hook(self) -> Any:
-        """All plugins' hooks, whatever their state (configuration-time hooks)."""
+        """Every registered plugin's hooks, whatever its state (configuration-time hooks);
+        fenced plugins are never registered."""
         return self.pm.hook
 
     def __iter__(self):
         return iter(self.loaded.values())
+
+    def runnable(self) -> list[LoadedPlugin]:
+        """The plugins that can run on this core (registered with the manager)."""
+        return [p for p in self.loaded.values() if not p.problem]
 
     def get(self, name: str) -> LoadedPlugin | None:
         return self.loaded.get(name)
@@ -169,6 +193,13 @@ class Plugins:
             raise PluginLoadError(f"{plugin_name_of(obj)} has no PLUGIN = PluginInfo(...)")
         if info.name in self.loaded:
             raise PluginLoadError(f"plugin name {info.name!r} is used twice")
+        problem = core_problem(info)
+        if problem:
+            # Fenced: listed with its reason, but none of its hooks is ever registered.
+            log.warning("plugin %r stays off: %s", info.name, problem)
+            plugin = LoadedPlugin(info=info, obj=obj, problem=problem, builtin=builtin)
+            self.loaded[info.name] = plugin
+            return plugin
         self.pm.register(obj, name=info.name)
         unknown = [h.name for h in self.pm.get_hookcallers(obj) or () if not h.has_spec()]
         if unknown:
@@ -176,7 +207,7 @@ class Plugins:
             raise PluginLoadError(
                 f"plugin {info.name!r} implements unknown hook(s) {', '.join(unknown)}"
             )
-        plugin = LoadedPlugin(info=info, obj=obj, problem=core_problem(info), builtin=builtin)
+        plugin = LoadedPlugin(info=info, obj=obj, builtin=builtin)
         self.loaded[info.name] = plugin
         return plugin
 

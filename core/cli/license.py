@@ -27,8 +27,10 @@ from frontdesk.licenses import (
     LICENSE_SETTING,
     LicenseError,
     active_agent_count,
+    current_entitlements,
     current_license,
     install_license,
+    remove_entitlement,
     remove_license,
     seat_limit,
 )
@@ -111,17 +113,22 @@ def cmd_license_issue(args: argparse.Namespace) -> int:
     license_id = args.id.strip() if args.id is not None else None
     if license_id is not None and not license_id:
         raise CLIError("--id must not be empty")
+    if args.entitlement is None and (args.edition is None or args.seats is None):
+        raise CLIError("--edition and --seats are required (unless --entitlement is given)")
+    if args.entitlement is not None and (args.edition or args.seats):
+        raise CLIError("--entitlement keys license one plugin: leave out --edition and --seats")
     issued = args.issued or dt.date.today()
     if args.expires <= issued:
         raise CLIError(f"--expires {args.expires} must be after the issue date {issued}")
     key = issue(
         private,
         licensee=licensee,
-        edition=Edition(args.edition),
-        seats=args.seats,
+        edition=Edition(args.edition or Edition.FREE),
+        seats=args.seats or 1,
         expires=args.expires,
         issued=issued,
         license_id=license_id,
+        entitlement=args.entitlement,
     )
     print(key)
     if issued > dt.date.today():
@@ -213,6 +220,12 @@ def cmd_license_install(args: argparse.Namespace) -> int:
             except LicenseError as exc:
                 raise CLIError(f"license refused: {exc.message}") from exc
             used = active_agent_count(db)
+    if license.entitlement:
+        print(f"Plugin license installed: {license.entitlement}.")
+        print(f"  Licensee:   {license.licensee}")
+        print(f"  Expires:    {license.expires.isoformat()} ({_days_left(license, today)})")
+        print("Running servers follow within a second.")
+        return 0
     print(f"License installed: {license.edition.title} edition.")
     for line in _license_lines(license, used, today):
         print(line)
@@ -224,6 +237,13 @@ def cmd_license_install(args: argparse.Namespace) -> int:
 
 def cmd_license_remove(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if args.entitlement is not None:
+        with connected(settings) as engine, session(engine) as db:
+            removed = remove_entitlement(db, args.entitlement)
+        if not removed:
+            raise CLIError(f"no license for {args.entitlement!r} is installed")
+        print(f"Plugin license {args.entitlement} removed; its plugins are off within a second.")
+        return 0
     with connected(settings) as engine, session(engine) as db:
         removed = remove_license(db)
     if removed:
@@ -243,11 +263,32 @@ def cmd_license_show(args: argparse.Namespace) -> int:
         with session(engine) as db:
             installed = state.get_setting(db, LICENSE_SETTING) is not None
             license, problem = current_license(db, plugins, settings, today=today)
+            entitlements = current_entitlements(db, plugins, today=today)
             used = active_agent_count(db)
+    _show_license(installed, license, problem, used, today)
+    if entitlements:
+        print("Plugin licenses:")
+        for product, (held, why) in entitlements.items():
+            print(f"  {product}: {_entitlement_line(held, why, today)}")
+    return 0
+
+
+def _entitlement_line(license: License | None, why: str | None, today: dt.date) -> str:
+    if license is None:
+        return f"not in force: {why}"
+    line = (
+        f"{license.licensee}, expires {license.expires.isoformat()} ({_days_left(license, today)})"
+    )
+    return line if why is None else f"{line}; not in force"
+
+
+def _show_license(
+    installed: bool, license: License | None, problem: str | None, used: int, today: dt.date
+) -> None:
     if not installed:
         print("No license installed: Free edition")
         print(f"  Seats:      {used} in use (the Free edition has no seat limit)")
-        return 0
+        return
     if license is None:
         print("Edition in force: Free")
         print(f"The installed license key is refused: {problem}")
@@ -255,7 +296,7 @@ def cmd_license_show(args: argparse.Namespace) -> int:
             "Install a valid key with `frontdesk license install`, "
             "or remove this one with `frontdesk license remove`."
         )
-        return 0
+        return
     edition = edition_in_force(license, today)
     if license.is_expired(today):
         print(
@@ -268,7 +309,6 @@ def cmd_license_show(args: argparse.Namespace) -> int:
         print(line)
     if note := _over_seats(license, used, today):
         print(note)
-    return 0
 
 
 def register(commands: Any) -> None:
@@ -303,10 +343,13 @@ def register(commands: Any) -> None:
         metavar="PATH",
         help="the private key written by `frontdesk license keygen`",
     )
-    issue_.add_argument("--edition", required=True, choices=[e.value for e in Edition])
+    issue_.add_argument("--edition", choices=[e.value for e in Edition])
     issue_.add_argument("--licensee", required=True, metavar="NAME", help="the customer")
+    issue_.add_argument("--seats", type=seat_count, metavar="N", help="active agents allowed")
     issue_.add_argument(
-        "--seats", required=True, type=seat_count, metavar="N", help="active agents allowed"
+        "--entitlement",
+        metavar="PRODUCT",
+        help="sign a plugin's own license for PRODUCT instead (no edition or seats)",
     )
     issue_.add_argument(
         "--expires",
@@ -329,6 +372,12 @@ def register(commands: Any) -> None:
         lic,
         "show",
         cmd_license_show,
-        "Show the edition in force, licensee, seats used/allowed, expiry and signer.",
+        "Show the edition in force, licensee, seats used/allowed, expiry and signer, and "
+        "the plugin licenses.",
     )
-    command(lic, "remove", cmd_license_remove, "Remove the license (back to the Free edition).")
+    remove = command(
+        lic, "remove", cmd_license_remove, "Remove the license (back to the Free edition)."
+    )
+    remove.add_argument(
+        "--entitlement", metavar="PRODUCT", help="remove the plugin license for PRODUCT instead"
+    )

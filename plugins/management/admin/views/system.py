@@ -18,8 +18,10 @@ from frontdesk.licenses import (
     LICENSE_SETTING,
     LicenseError,
     active_agent_count,
+    current_entitlements,
     current_license,
     install_license,
+    remove_entitlement,
     remove_license,
     seat_limit,
 )
@@ -200,10 +202,21 @@ def _license_page(request: Request, **values: Any) -> dict[str, Any]:
             "limit": seat_limit(license),
         }
     values.setdefault("key", "")
+    held = current_entitlements(request.dbsession, request.registry.frontdesk_plugins)
+    entitlements = [
+        {
+            "product": product,
+            "license": entitled,
+            "problem": why,
+            "days_left": (entitled.expires - today).days if entitled else None,
+        }
+        for product, (entitled, why) in held.items()
+    ]
     return page(
         request,
         "license",
         info=info,
+        entitlements=entitlements,
         problem=problem,
         edition=edition_in_force(license),
         seats=seats(request),
@@ -213,6 +226,12 @@ def _license_page(request: Request, **values: Any) -> dict[str, Any]:
 
 
 def _describe(license: Any) -> str:
+    if license.entitlement:
+        return (
+            f"plugin license {license.entitlement} for {license.licensee}, "
+            f"issued {license.issued.isoformat()}, expires {license.expires.isoformat()}, "
+            f"id {license.license_id}, signed by {license.signed_by}"
+        )
     return (
         f"{license.edition.title} edition for {license.licensee}, {license.seats} seats, "
         f"issued {license.issued.isoformat()}, expires {license.expires.isoformat()}, "
@@ -237,6 +256,13 @@ def license_page(request: Request) -> Any:
         db, request.user, "license.install", f"license {license.license_id}", _describe(license)
     )
     refresh_plugin_state_after_commit(request)
+    if license.entitlement:
+        return done(
+            request,
+            f"Plugin license installed: {license.entitlement} for {license.licensee}, "
+            f"valid until {license.expires.isoformat()}.",
+            LICENSE,
+        )
     used = active_agent_count(db)
     limit = seat_limit(license)
     if limit is not None and used > limit:
@@ -261,6 +287,13 @@ def license_page(request: Request) -> Any:
 )
 def license_remove(request: Request) -> Any:
     db = request.dbsession
+    product = request.POST.get("entitlement")
+    if product:
+        if not remove_entitlement(db, product):
+            return nothing_changed(request, f"No license for {product} was installed.", LICENSE)
+        services.audit(db, request.user, "license.remove", f"plugin license {product}", product)
+        refresh_plugin_state_after_commit(request)
+        return done(request, f"Plugin license {product} removed: its plugins are off.", LICENSE)
     license, _ = current_license_of(request)
     if not remove_license(db):
         return nothing_changed(request, "No license was installed.", LICENSE)
