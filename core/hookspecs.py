@@ -126,9 +126,11 @@ def frontdesk_identity_from_request(request: Request, interface: str) -> User | 
 def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     """Contribute entries to a menu.
 
-    Called each time a page renders ``menu``. Core drops items whose route belongs to a
-    plugin that is off and items whose ``permission`` the user lacks, then sorts by
-    ``order`` and label: a plugin never checks roles itself.
+    Called each time a page renders ``menu``, on plugins that are on only: every item of a
+    plugin that is off vanishes, ``route_name`` and ``url`` items alike. Core also drops
+    items whose route belongs to another plugin that is off and items whose
+    ``permission`` the user lacks, then sorts by ``order`` and label: a plugin never
+    checks roles or its own state.
 
     :param request: the current request.
     :param menu: which menu is being drawn, e.g. ``Menu.PORTAL`` (the portal's main
@@ -166,13 +168,21 @@ def frontdesk_ticket_access_rules(
 def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> str | Markup | None:
     """Add content to a named place in a page.
 
-    Called each time a page renders ``slot``. A plain ``str`` is escaped; return a
-    :class:`markupsafe.Markup` for HTML you built safely. Inline scripts are refused by
-    the Content-Security-Policy: link script files from your static assets instead.
+    Called each time a page renders ``slot``, on plugins that are on only. A plain
+    ``str`` is escaped; return a :class:`markupsafe.Markup` for HTML you built safely.
+    Inline scripts are refused by the Content-Security-Policy: link script files from
+    your static assets instead.
+
+    Each slot belongs to an audience: ``Slot.MANAGEMENT_*`` slots render only on staff
+    pages (management and mobile), ``Slot.PORTAL_*`` only on the customers' portal, and
+    the ``PAGE_*`` and ``LOGIN_EXTRAS`` slots on every interface (check
+    ``request.interface``). The old ``TICKET_SIDE_PANEL`` and ``DASHBOARD_WIDGETS`` are
+    still asked on the staff pages, with a deprecation warning (see
+    ``frontdesk.slots.RENAMED_SLOTS``).
 
     :param request: the current request.
-    :param slot: the place, e.g. ``Slot.PAGE_HEAD``, ``Slot.TICKET_SIDE_PANEL`` or
-        ``Slot.DASHBOARD_WIDGETS``.
+    :param slot: the place, e.g. ``Slot.PAGE_HEAD``, ``Slot.MANAGEMENT_TICKET_SIDE_PANEL``
+        or ``Slot.PORTAL_HOME_WIDGETS``.
     :param context: what the page is about (the ticket for ticket slots), else ``None``.
     :returns: content or ``None``. Results from all plugins are combined in plugin order.
     """
@@ -182,7 +192,9 @@ def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> str | Marku
 def frontdesk_ticket_list_columns(request: Request) -> list[TicketColumn]:
     """Add columns to ticket lists.
 
-    Called each time a ticket list renders, in the portal, management and mobile views.
+    Called each time a ticket list renders, on plugins that are on only. A column shows in
+    staff lists (management and mobile) unless its ``interfaces`` name the portal too, so
+    internal data never reaches customers by default.
 
     :param request: the current request.
     :returns: a list of :class:`frontdesk.TicketColumn`. Results from all plugins are

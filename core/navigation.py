@@ -31,7 +31,10 @@ class Menu(enum.StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class MenuItem:
-    """One menu entry. Give either ``route_name`` (preferred) or an absolute ``url``."""
+    """One menu entry. Give either ``route_name`` (preferred) or an absolute ``url``.
+
+    Whichever it is, the entry is drawn only while the plugin that returned it is on.
+    """
 
     label: str
     route_name: str | None = None
@@ -59,11 +62,16 @@ class ResolvedMenuItem:
 
 
 def menu(request: Request, which: Menu) -> list[ResolvedMenuItem]:
-    """The entries of ``which`` that this request's user may see, in order."""
+    """The entries of ``which`` that this request's user may see, in order.
+
+    Only plugins that are on are asked, so every entry of a plugin that is off vanishes,
+    ``url=`` or route; an entry whose route belongs to another plugin that is off is
+    dropped too.
+    """
     plugins = request.registry.frontdesk_plugins
     items: list[MenuItem] = [
         item
-        for batch in plugins.hook.frontdesk_menu_items(request=request, menu=which)
+        for batch in plugins.active_hook(request).frontdesk_menu_items(request=request, menu=which)
         for item in batch or ()
     ]
     resolved = []

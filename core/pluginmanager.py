@@ -186,6 +186,23 @@ class Plugins:
         ]
         return _ActiveHooks(self.pm, inactive)
 
+    def answers_by_plugin(
+        self, request: Any, hook_name: str, /, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
+        """Each active plugin's non-``None`` answer to ``hook_name``, with the plugin's
+        name, in pluggy's call order (hook wrappers are not run)."""
+        statuses = plugin_statuses(request)
+        answers = []
+        for impl in reversed(getattr(self.pm.hook, hook_name).get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            if not statuses.get(impl.plugin_name, _OFF).active:
+                continue
+            answer = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            if answer is not None:
+                answers.append((impl.plugin_name, answer))
+        return answers
+
     def add(self, obj: Any, *, builtin: bool = False) -> LoadedPlugin:
         """Register ``obj`` as a plugin, validating its declaration and hooks."""
         info = getattr(obj, "PLUGIN", None)

@@ -128,8 +128,12 @@ def test_hook_frontdesk_ticket_list_columns(make_webapp):
     app = make_webapp(["portal", greeter])
     with app_request(app) as request:
         columns = ticket_list_columns(request)
-    assert [(c.key, c.title, c.render(None)) for c in columns] == [("mood", "Mood", "happy")]
-    assert Slot.TICKET_SIDE_PANEL == "ticket_side_panel"
+    assert [(c.key, c.title) for c in columns] == [("greeting", "Greeting")]
+    with app_request(app, "/management/tickets/") as request:
+        columns = ticket_list_columns(request)
+    assert [(c.key, c.title) for c in columns] == [("mood", "Mood"), ("greeting", "Greeting")]
+    assert columns[0].render(None) == "happy"
+    assert Slot.MANAGEMENT_TICKET_SIDE_PANEL == "management.ticket.side_panel"
 
 
 def test_hook_frontdesk_verify_license(make_webapp):

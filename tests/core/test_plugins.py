@@ -7,7 +7,7 @@ import sys
 import pytest
 from pyramid.exceptions import ConfigurationConflictError
 
-from frontdesk import PluginInfo, hookimpl, hookspecs
+from frontdesk import MenuItem, PluginInfo, hookimpl, hookspecs
 from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.permissions import DuplicatePermission, Permission
@@ -51,6 +51,40 @@ def test_disabling_a_plugin_in_the_database_takes_effect_without_restart(make_we
 
     set_plugin_enabled(app, "greeter", True)
     assert app.get("/greeting/", headers=customer).status_int == 200
+
+
+def test_every_menu_item_of_a_disabled_plugin_vanishes_url_items_too(make_webapp, commit):
+    with commit() as db:
+        create_user(db, username="pat", role="customer", password="pat-password")
+    app = make_webapp(["portal", greeter])
+    form = app.get("/login").forms["login-form"]
+    form["username"], form["password"] = "pat", "pat-password"
+    form.submit(status=303)
+
+    def user_menu() -> dict[str, str]:
+        items = app.get("/").html.select(".user-menu a")
+        return {a.text.strip(): a["href"] for a in items}
+
+    assert user_menu()["Greeter website"] == "https://greeter.example/"
+    assert user_menu()["Greeter handbook"] == "/greeting/?handbook"  # guarded by its permission
+
+    set_plugin_enabled(app, "greeter", False)
+
+    assert not {"Say hello", "Greeter website", "Greeter handbook"} & set(user_menu())
+    assert "Change password" in user_menu()  # core's items stay
+
+
+def test_url_menu_items_of_an_unlicensed_plugin_never_show(make_webapp, customer):
+    class Premium:
+        PLUGIN = PluginInfo(name="premium", title="Premium", edition="enterprise")
+
+        @hookimpl
+        def frontdesk_menu_items(self, menu):
+            return [MenuItem(label="Premium portal", url="https://premium.example/")]
+
+    app = make_webapp(["portal", Premium()])
+
+    assert app.get("/", headers=customer).html.select_one('a[href^="https://premium"]') is None
 
 
 def test_a_required_plugin_switched_off_takes_its_dependents_along(make_webapp, customer):

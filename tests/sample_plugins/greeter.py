@@ -1,7 +1,10 @@
-"""A third-party plugin defined only in the tests: a route, a view, a permission, a menu
-item, a page-head slot and a header-based authenticator, written exactly as a built-in."""
+"""A third-party plugin defined only in the tests: a route, a view, a permission, menu
+items (by route and by ``url=``), slots, a ticket-list column and a header-based
+authenticator, written exactly as a built-in."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from markupsafe import Markup
 from pyramid.config import Configurator
@@ -22,6 +25,9 @@ PLUGIN = PluginInfo(
 )
 
 VIEW = "greeter:greeting:view"
+#: A ``url=`` item (an outside page) and one guarded by the plugin's own permission.
+WEBSITE = MenuItem(label="Greeter website", url="https://greeter.example/", new_window=True)
+HANDBOOK = MenuItem(label="Greeter handbook", url="/greeting/?handbook", permission=VIEW)
 
 
 @hookimpl
@@ -42,7 +48,11 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.PORTAL:
         return [MenuItem(label="Greeting", route_name="greeter.greeting", permission=VIEW, order=5)]
     if menu == Menu.PORTAL_USER:
-        return [MenuItem(label="Say hello", route_name="greeter.greeting", order=1)]
+        return [
+            MenuItem(label="Say hello", route_name="greeter.greeting", order=1),
+            WEBSITE,
+            HANDBOOK,
+        ]
     return []
 
 
@@ -56,17 +66,34 @@ def frontdesk_identity_from_request(request: Request) -> User | None:
 
 
 @hookimpl
-def frontdesk_ui_slot(slot: Slot) -> str | Markup | None:
+def frontdesk_ui_slot(slot: Slot, context: Any) -> str | Markup | None:
     if slot == Slot.PAGE_HEAD:
         return Markup('<meta name="greeter" content="on">')
-    if slot == Slot.DASHBOARD_WIDGETS:
+    if slot == Slot.PORTAL_HOME_WIDGETS:
         return "<b>plain text is escaped</b>"
+    if slot == Slot.MANAGEMENT_TICKET_SIDE_PANEL:
+        return Markup('<section id="greeter-internal">Internal: {} is grumpy</section>').format(
+            context.requester.display_name
+        )
+    if slot == Slot.PORTAL_TICKET_SIDE_PANEL:
+        return Markup('<section id="greeter-hello">Hello from ticket #{}</section>').format(
+            context.number
+        )
     return None
 
 
 @hookimpl
 def frontdesk_ticket_list_columns() -> list[TicketColumn]:
-    return [TicketColumn(key="mood", title="Mood", render=lambda ticket: "happy", order=1)]
+    return [
+        TicketColumn(key="mood", title="Mood", render=lambda ticket: "happy", order=1),
+        TicketColumn(
+            key="greeting",
+            title="Greeting",
+            render=lambda ticket: f"Hi #{ticket.number}",
+            order=2,
+            interfaces={"portal", "management"},
+        ),
+    ]
 
 
 @view_config(route_name="greeter.greeting", renderer="string", permission=VIEW)

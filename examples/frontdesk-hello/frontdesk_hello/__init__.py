@@ -55,7 +55,7 @@ def frontdesk_menu_items(request, menu):
 
 @hookimpl
 def frontdesk_ui_slot(request, slot, context):
-    if slot == Slot.TICKET_SIDE_PANEL and context is not None and context.requester:
+    if slot == Slot.MANAGEMENT_TICKET_SIDE_PANEL and context.requester:
         return Markup('<p class="hello-note">Say hello to {}!</p>').format(
             context.requester.display_name
         )

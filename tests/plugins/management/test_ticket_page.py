@@ -187,7 +187,7 @@ def test_side_panel_slot_gets_the_ticket(make_webapp, desk):
 
         @hookimpl
         def frontdesk_ui_slot(self, request, slot, context):
-            if slot == Slot.TICKET_SIDE_PANEL:
+            if slot == Slot.MANAGEMENT_TICKET_SIDE_PANEL:
                 return Markup('<section id="crm">Customer since 2019 (#{})</section>').format(
                     context.number
                 )

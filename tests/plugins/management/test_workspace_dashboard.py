@@ -88,7 +88,7 @@ def test_dashboard_widgets_come_from_plugins(make_webapp, desk):
 
         @hookimpl
         def frontdesk_ui_slot(self, request, slot, context):
-            if slot == Slot.DASHBOARD_WIDGETS:
+            if slot == Slot.MANAGEMENT_DASHBOARD_WIDGETS:
                 return Markup('<section class="card" id="chat-widget">3 chats waiting</section>')
             return None
 

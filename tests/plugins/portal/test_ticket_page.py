@@ -409,7 +409,7 @@ class SidePanel:
 
     @hookimpl
     def frontdesk_ui_slot(self, slot, context):
-        if slot == Slot.TICKET_SIDE_PANEL:
+        if slot == Slot.PORTAL_TICKET_SIDE_PANEL:
             return Markup('<section class="card" id="sla">SLA for #{}</section>').format(
                 context.number
             )
