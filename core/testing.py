@@ -247,7 +247,7 @@ def log_in(
     form = app.get(route.generate({})).forms["login-form"]
     form["username"] = username
     form["password"] = password
-    response = form.submit()
+    response = form.submit(expect_errors=True)
     if response.status_int != 303:
         raise AssertionError(f"{username} could not log into {interface}: {response.status}")
     return response
