@@ -85,25 +85,27 @@ def make_test_app(
     plugin_list = list(plugins) if plugins is not None else None
     if migrate_first:
         migrate_database(engine, plugin_list)
-    app_settings = {**TEST_SETTINGS, **_test_key_settings(), **(settings or {})}
+    app_settings = {**TEST_SETTINGS, **(settings or {})}
+    listed = app_settings.get(PUBLIC_KEYS_SETTING, "")
+    app_settings[PUBLIC_KEYS_SETTING] = f"{listed}\n{_test_signing_key()[1]}".strip()
     app = TestApp(make_app(app_settings, plugins=plugin_list, engine=engine))
     if edition is not None:
         install_test_license(app, edition)
     return app
 
 
+PUBLIC_KEYS_SETTING = "frontdesk.license.public_keys"
+
+
 @cache
-def _test_signing_key() -> tuple[Ed25519PrivateKey, Path]:
-    """A signing key made once per test run, and its public half's file."""
+def _test_signing_key() -> tuple[Ed25519PrivateKey, Path, tempfile.TemporaryDirectory[str]]:
+    """A signing key made once per test run, and its public half's file (in a folder
+    removed when the run ends)."""
     private = Ed25519PrivateKey.generate()
-    folder = Path(tempfile.mkdtemp(prefix="frontdesk-test-keys-"))
-    public = folder / "frontdesk-test.pub"
+    folder = tempfile.TemporaryDirectory(prefix="frontdesk-test-keys-")
+    public = Path(folder.name) / "frontdesk-test.pub"
     public.write_text(base64.b64encode(license_tokens.public_bytes(private)).decode() + "\n")
-    return private, public
-
-
-def _test_key_settings() -> dict[str, str]:
-    return {"frontdesk.license.public_keys": str(_test_signing_key()[1])}
+    return private, public, folder
 
 
 def install_test_license(
