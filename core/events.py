@@ -1,16 +1,24 @@
-"""Domain events: frozen snapshots handed to plugins after the transaction commits.
+"""Domain events: frozen snapshots handed to plugins in two phases.
 
-Call :func:`emit` inside a request; the matching ``frontdesk_*`` hook runs only if and
-after the request's transaction commits, so a rolled-back or retried request notifies
-nobody, and a retried one notifies once.
+Call :func:`emit` inside a request. First, at once and inside the request's transaction,
+``frontdesk_before_commit_event(event, dbsession, request)`` runs: a listener's writes
+commit or roll back with the change, and its exception fails the whole request. Then,
+only if and after the transaction commits, the event's own ``frontdesk_*`` hook runs, so
+a rolled-back or retried request notifies nobody, and a retried one notifies once.
+
+Each event carries what a listener needs without reading the database again: ticket
+events hold a :class:`TicketSnapshot` of the ticket as it was when the event happened.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from frontdesk.db.meta import utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request
@@ -18,51 +26,143 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Event:
-    """Base of all events; ``hook`` names the hook that delivers it."""
-
-    hook: ClassVar[str]
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as an aware UTC datetime (SQLite hands back naive UTC values)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketCreated(Event):
-    hook: ClassVar[str] = "frontdesk_ticket_created"
-    ticket_id: int
+class Person:
+    """A user as they were when the event happened.
+
+    :ivar id: the user's id. :ivar name: their display name.
+    :ivar email: their e-mail address, or ``None``.
+    """
+
+    id: int
+    name: str
+    email: str | None
+
+    @classmethod
+    def of(cls, user: Any) -> Person | None:
+        """The snapshot of a ``frontdesk.db.users.User`` (``None`` for nobody)."""
+        if user is None:
+            return None
+        return cls(id=user.id, name=user.display_name, email=user.email)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketSnapshot:
+    """A ticket as it was when the event happened.
+
+    :ivar id: database id. :ivar number: the number people see (``"1001"``).
+    :ivar subject: the subject line. :ivar status: ``open``, ``waiting``, ``on_hold`` or
+        ``closed``. :ivar priority: ``low``, ``normal``, ``high`` or ``urgent``.
+    :ivar department_id: its department's id, or ``None``.
+    :ivar department_name: its department's name, or ``None``.
+    :ivar requester: who asked (:class:`Person`), or ``None``.
+    :ivar assignee: the agent it is assigned to (:class:`Person`), or ``None``.
+    :ivar created_at: when it was opened (aware, UTC).
+    :ivar updated_at: when it last changed (aware, UTC).
+    """
+
+    id: int
     number: str
     subject: str
+    status: str
+    priority: str
     department_id: int | None
-    requester_id: int | None
+    department_name: str | None
+    requester: Person | None
+    assignee: Person | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, ticket: Any) -> TicketSnapshot:
+        """The snapshot of a ``frontdesk.db.tickets.Ticket``."""
+        department = ticket.department
+        return cls(
+            id=ticket.id,
+            number=ticket.number,
+            subject=ticket.subject,
+            status=ticket.status,
+            priority=ticket.priority,
+            department_id=department.id if department is not None else None,
+            department_name=department.name if department is not None else None,
+            requester=Person.of(ticket.requester),
+            assignee=Person.of(ticket.assignee),
+            created_at=as_utc(ticket.created_at),
+            updated_at=as_utc(ticket.updated_at),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketReplied(Event):
+class Event:
+    """Base of all events; ``hook`` names the hook that delivers it after commit.
+
+    :ivar occurred_at: when it happened (aware, UTC).
+    """
+
+    hook: ClassVar[str]
+    occurred_at: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketEvent(Event):
+    """Base of the ticket events. :ivar ticket: the ticket after the change."""
+
+    ticket: TicketSnapshot
+
+    @property
+    def ticket_id(self) -> int:
+        return self.ticket.id
+
+    @property
+    def number(self) -> str:
+        return self.ticket.number
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketCreated(TicketEvent):
+    """A ticket was opened (``ticket.requester`` asked)."""
+
+    hook: ClassVar[str] = "frontdesk_ticket_created"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketReplied(TicketEvent):
+    """A message was added. :ivar message_id: its id. :ivar author: who wrote it.
+    :ivar kind: ``customer``, ``agent`` or ``note`` (internal, never shown to customers).
+    """
+
     hook: ClassVar[str] = "frontdesk_ticket_replied"
-    ticket_id: int
-    number: str
     message_id: int
-    author_id: int | None
+    author: Person | None
     kind: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketStatusChanged(Event):
+class TicketStatusChanged(TicketEvent):
+    """The status changed from ``old_status`` to ``new_status`` (also ``ticket.status``).
+    :ivar changed_by: who changed it, or ``None``."""
+
     hook: ClassVar[str] = "frontdesk_ticket_status_changed"
-    ticket_id: int
-    number: str
     old_status: str
     new_status: str
-    changed_by: int | None
+    changed_by: Person | None
 
 
 @dataclass(frozen=True, kw_only=True)
-class TicketAssigned(Event):
+class TicketAssigned(TicketEvent):
+    """The assignee changed. :ivar old_assignee: before, or ``None``.
+    :ivar new_assignee: now (also ``ticket.assignee``), or ``None`` for unassigned.
+    :ivar changed_by: who changed it, or ``None``."""
+
     hook: ClassVar[str] = "frontdesk_ticket_assigned"
-    ticket_id: int
-    number: str
-    old_assignee_id: int | None
-    new_assignee_id: int | None
-    changed_by: int | None
+    old_assignee: Person | None
+    new_assignee: Person | None
+    changed_by: Person | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,7 +203,7 @@ class UserLoggedIn(Event):
 
 
 def notifier(request: Request) -> Callable[[Event], None]:
-    """The ``notify`` argument for :mod:`frontdesk.tickets`: events reach plugins after commit."""
+    """The ``notify`` argument for :mod:`frontdesk.tickets`: :func:`emit` for ``request``."""
     return lambda event: emit(request, event)
 
 
@@ -114,10 +214,18 @@ def emit_all(request: Request, events: Iterable[Event]) -> None:
 
 
 def emit(request: Request, event: Event) -> None:
-    """Deliver ``event`` to plugins once the request's transaction has committed."""
+    """Hand ``event`` to active plugins: now inside the request's transaction
+    (``frontdesk_before_commit_event``), and once the transaction has committed (the
+    event's own hook).
+
+    An exception from an in-transaction listener propagates: the request fails and its
+    transaction, the change and the listener's writes alike, is rolled back.
+    """
     # Resolved now, while the request can still read plugin state: plugins that are off
     # hear nothing.
-    hook = getattr(request.registry.frontdesk_plugins.active_hook(request), event.hook)
+    hooks = request.registry.frontdesk_plugins.active_hook(request)
+    hooks.frontdesk_before_commit_event(event=event, dbsession=request.dbsession, request=request)
+    hook = getattr(hooks, event.hook)
 
     def deliver(committed: bool) -> None:
         if not committed:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from markupsafe import Markup
     from pyramid.config import Configurator
     from pyramid.request import Request
+    from sqlalchemy.orm import Session
 
     from frontdesk import events
     from frontdesk.access import AccessRule
@@ -228,10 +229,33 @@ def frontdesk_verify_license(
 
 
 # ---------------------------------------------------------------------------------------
-# Events: called after the transaction that caused them has committed, so a rolled-back
-# or retried request never notifies anyone. ``event`` is a frozen snapshot (see
-# ``frontdesk.events``); the request's database session is closed by then.
+# Events, in two phases. ``event`` is a frozen snapshot (see ``frontdesk.events``).
+# First ``frontdesk_before_commit_event``, inside the request's transaction. Then, after
+# the transaction has committed, the event's own hook, so a rolled-back or retried
+# request never notifies anyone; the request's database session is closed by then (use
+# ``frontdesk.db.session.run_in_new_session`` to write).
 # ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def frontdesk_before_commit_event(
+    event: events.Event, dbsession: Session, request: Request
+) -> None:
+    """Any event, at the moment it happens, inside the request's transaction.
+
+    Called synchronously while the change is being made, before the transaction commits.
+    Write with ``dbsession`` (the request's own session): your rows commit with the
+    change, or are rolled back with it when the request fails later. An exception you
+    raise fails the request: the visitor gets the error page and nothing of the request
+    is saved, the ticket included. Keep it quick and never call out to other systems
+    here (do that after commit, in the event's own hook). Tell events apart with
+    ``isinstance`` or ``match``.
+
+    :param event: the event (a ``frontdesk.events.Event`` subclass).
+    :param dbsession: the request's database session.
+    :param request: the request making the change.
+    :returns: nothing. All implementations are called.
+    """
 
 
 @hookspec

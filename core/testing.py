@@ -1,31 +1,49 @@
 """Helpers for testing frontdesk and its plugins (needs the ``test`` extra: WebTest).
 
-A plugin's test suite typically needs three lines::
+A plugin's test suite typically needs a few lines::
 
-    from frontdesk.testing import make_test_app, set_plugin_enabled
+    from frontdesk.testing import log_in, make_agent, make_department, make_test_app
 
     def test_greeting(tmp_path):
-        app = make_test_app(plugins=["portal", my_plugin], tmp_path=tmp_path)
-        assert "Hello" in app.get("/hello/").text
+        app = make_test_app(plugins=["management", my_plugin], tmp_path=tmp_path,
+                            edition="enterprise")
+        make_department(app, "Support")
+        log_in(app, make_agent(app, "alex", departments=["Support"]), interface="management")
+        assert "Hello" in app.get("/management/hello/").text
+
+The factories (:func:`make_department`, :func:`make_agent`, :func:`make_customer`,
+:func:`make_administrator`, :func:`make_ticket`) take the app, and then commit at once,
+or a session (from :func:`db_session`), to write together with other rows.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-import transaction
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyramid.interfaces import IRoutesMapper
 from pyramid.request import Request
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
-from frontdesk import migrate
+from frontdesk import license_tokens, migrate
+from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.db import Base, state
-from frontdesk.db.session import engine_from_settings, session_factory, tm_session, writing
+from frontdesk.db.session import engine_from_settings, new_session
+from frontdesk.db.tickets import Ticket
+from frontdesk.db.users import Department, User
+from frontdesk.licenses import install_license
+from frontdesk.licensing import Edition, License
 from frontdesk.pluginmanager import make_plugins
+from frontdesk.tickets import create_ticket
 
 TEST_SETTINGS: dict[str, Any] = {
     "frontdesk.session.secret": "test-secret",
@@ -50,9 +68,14 @@ def make_test_app(
     engine: Engine | None = None,
     settings: Mapping[str, Any] | None = None,
     migrate_first: bool = True,
+    edition: Edition | str | None = None,
 ) -> Any:
     """A WebTest ``TestApp`` on a migrated database (a new SQLite file under ``tmp_path``
-    unless ``engine`` is given) with exactly ``plugins`` loaded."""
+    unless ``engine`` is given) with exactly ``plugins`` loaded.
+
+    The app trusts the test signing key, so :func:`install_test_license` works on it;
+    ``edition`` (``"professional"``, ``"enterprise"``) installs such a license at once.
+    """
     from webtest import TestApp
 
     if engine is None:
@@ -62,16 +85,56 @@ def make_test_app(
     plugin_list = list(plugins) if plugins is not None else None
     if migrate_first:
         migrate_database(engine, plugin_list)
-    app = make_app({**TEST_SETTINGS, **(settings or {})}, plugins=plugin_list, engine=engine)
-    return TestApp(app)
+    app_settings = {**TEST_SETTINGS, **(settings or {})}
+    listed = app_settings.get(PUBLIC_KEYS_SETTING, "")
+    app_settings[PUBLIC_KEYS_SETTING] = f"{listed}\n{_test_signing_key()[1]}".strip()
+    app = TestApp(make_app(app_settings, plugins=plugin_list, engine=engine))
+    if edition is not None:
+        install_test_license(app, edition)
+    return app
+
+
+PUBLIC_KEYS_SETTING = "frontdesk.license.public_keys"
+
+
+@cache
+def _test_signing_key() -> tuple[Ed25519PrivateKey, Path, tempfile.TemporaryDirectory[str]]:
+    """A signing key made once per test run, and its public half's file (in a folder
+    removed when the run ends)."""
+    private = Ed25519PrivateKey.generate()
+    folder = tempfile.TemporaryDirectory(prefix="frontdesk-test-keys-")
+    public = Path(folder.name) / "frontdesk-test.pub"
+    public.write_text(base64.b64encode(license_tokens.public_bytes(private)).decode() + "\n")
+    return private, public, folder
+
+
+def install_test_license(
+    app: Any,
+    edition: Edition | str = Edition.ENTERPRISE,
+    *,
+    seats: int = 50,
+    licensee: str = "Test Co",
+    expires: dt.date | None = None,
+) -> License:
+    """Sign a license with the test key and install it in ``app`` (a
+    :func:`make_test_app` app), exactly as an administrator installs one."""
+    key = license_tokens.issue(
+        _test_signing_key()[0],
+        licensee=licensee,
+        edition=Edition(edition),
+        seats=seats,
+        expires=expires or dt.date.today() + dt.timedelta(days=365),
+    )
+    registry = app.app.registry
+    with db_session(engine_of(app)) as db:
+        return install_license(db, registry.frontdesk_plugins, registry.settings, key)
 
 
 @contextmanager
 def db_session(engine: Engine) -> Iterator[Session]:
     """A session committed at the end of the block (as another process would write)."""
-    manager = transaction.TransactionManager(explicit=True)
-    with manager:
-        yield tm_session(session_factory(engine), manager, bind=writing(engine))
+    with new_session(engine) as db:
+        yield db
 
 
 @contextmanager
@@ -99,6 +162,99 @@ def set_plugin_enabled(app: Any, name: str, enabled: bool) -> None:
         state.switch_plugin(db, name, enabled)
 
 
+#: The password every factory-made user gets (unless given one), for :func:`log_in`.
+TEST_PASSWORD = "test-password-1"
+
+
+@contextmanager
+def _writing(target: Session | Any) -> Iterator[Session]:
+    """``target`` itself when it is a session, else a session on the app's database
+    committed when the block ends."""
+    if isinstance(target, Session):
+        yield target
+        target.flush()
+        return
+    with db_session(engine_of(target)) as db:
+        yield db
+
+
+def make_department(
+    target: Session | Any, name: str = "Support", *, customer_visible: bool = True
+) -> Department:
+    """A new active department (``target``: an app or a session)."""
+    with _writing(target) as db:
+        department = Department(name=name, customer_visible=customer_visible)
+        db.add(department)
+    return department
+
+
+def _make_user(target: Session | Any, role: str, username: str, **fields: Any) -> User:
+    fields.setdefault("password", TEST_PASSWORD)
+    fields.setdefault("display_name", username.capitalize())
+    fields.setdefault("email", f"{username}@example.com")
+    with _writing(target) as db:
+        return create_user(db, username=username, role=role, **fields)
+
+
+def make_customer(target: Session | Any, username: str = "casey", **fields: Any) -> User:
+    """A new customer with password :data:`TEST_PASSWORD`; ``fields`` as for
+    :func:`frontdesk.accounts.create_user` (``display_name``, ``email`` ...)."""
+    return _make_user(target, "customer", username, **fields)
+
+
+def make_agent(
+    target: Session | Any, username: str = "alex", *, departments: Iterable[str] = (), **fields: Any
+) -> User:
+    """A new agent of the named ``departments`` (see :func:`make_customer`)."""
+    return _make_user(target, "agent", username, departments=list(departments), **fields)
+
+
+def make_administrator(target: Session | Any, username: str = "ada", **fields: Any) -> User:
+    """A new administrator (see :func:`make_customer`)."""
+    return _make_user(target, "administrator", username, **fields)
+
+
+def make_ticket(
+    target: Session | Any,
+    *,
+    requester: User,
+    department: Department,
+    subject: str = "Printer on fire",
+    body: str = "Help!",
+    **fields: Any,
+) -> Ticket:
+    """A new ticket through the ticket service (no events are sent); ``fields`` as for
+    :func:`frontdesk.tickets.create_ticket` (``priority``, ``author`` ...)."""
+    with _writing(target) as db:
+        return create_ticket(
+            db,
+            requester=db.merge(requester, load=False),
+            subject=subject,
+            body=body,
+            department_id=department.id,
+            **fields,
+        )
+
+
+def log_in(
+    app: Any, user: User | str, *, interface: str = "portal", password: str = TEST_PASSWORD
+) -> Any:
+    """Log ``user`` into ``interface`` (``portal``, ``management``, ``mobile``) through
+    its login form, as a person would; returns the response. Each interface keeps its
+    own login, so a test may log into several. Fails the test if the login is refused."""
+    username = user if isinstance(user, str) else user.username
+    route = app.app.registry.getUtility(IRoutesMapper).get_route(f"{interface}.login")
+    if route is None:
+        raise ValueError(f"no {interface!r} login page: is its plugin loaded and on?")
+    form = app.get(route.generate({})).forms["login-form"]
+    form["username"] = username
+    form["password"] = password
+    response = form.submit(expect_errors=True)
+    if response.status_int != 303:
+        raise AssertionError(f"{username} could not log into {interface}: {response.status}")
+    return response
+
+
 #: Single-row tables the migrations create: reset, never emptied.
 COUNTERS = {"state_version", "ticket_counter"}
 
@@ -124,11 +280,19 @@ def clear_database(engine: Engine) -> None:
 
 
 __all__ = [
+    "TEST_PASSWORD",
     "app_request",
     "clear_database",
     "db_session",
+    "install_test_license",
+    "log_in",
+    "make_administrator",
+    "make_agent",
+    "make_customer",
+    "make_department",
     "make_engine",
     "make_test_app",
+    "make_ticket",
     "migrate_database",
     "set_plugin_enabled",
 ]

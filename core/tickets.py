@@ -197,15 +197,7 @@ def create_ticket(
         if existing.requester_id != requester.id:
             raise ValidationError({"submission_token": TOKEN_USED}) from None
         return existing
-    notify(
-        events.TicketCreated(
-            ticket_id=ticket.id,
-            number=ticket.number,
-            subject=ticket.subject,
-            department_id=ticket.department_id,
-            requester_id=ticket.requester_id,
-        )
-    )
+    notify(events.TicketCreated(ticket=events.TicketSnapshot.of(ticket)))
     return ticket
 
 
@@ -278,10 +270,9 @@ def add_message(
     db.flush()
     notify(
         events.TicketReplied(
-            ticket_id=ticket.id,
-            number=ticket.number,
+            ticket=events.TicketSnapshot.of(ticket),
             message_id=message.id,
-            author_id=author.id,
+            author=events.Person.of(author),
             kind=kind.value,
         )
     )
@@ -305,11 +296,10 @@ def _set_status(ticket: Ticket, status: TicketStatus, *, by: User | None, notify
     ticket.closed_at = ticket.updated_at if status == TicketStatus.CLOSED else None
     notify(
         events.TicketStatusChanged(
-            ticket_id=ticket.id,
-            number=ticket.number,
+            ticket=events.TicketSnapshot.of(ticket),
             old_status=old,
             new_status=status.value,
-            changed_by=by.id if by else None,
+            changed_by=events.Person.of(by),
         )
     )
 
@@ -341,20 +331,18 @@ def assign(
         )
     ):
         raise ValidationError({"assignee": "Choose an agent of the ticket's department."})
-    old = ticket.assignee_id
-    new = assignee.id if assignee else None
-    if old == new:
+    old = ticket.assignee
+    if ticket.assignee_id == (assignee.id if assignee else None):
         return
     ticket.assignee = assignee
     ticket.updated_at = utcnow()
     db.flush()
     notify(
         events.TicketAssigned(
-            ticket_id=ticket.id,
-            number=ticket.number,
-            old_assignee_id=old,
-            new_assignee_id=new,
-            changed_by=by.id,
+            ticket=events.TicketSnapshot.of(ticket),
+            old_assignee=events.Person.of(old),
+            new_assignee=events.Person.of(assignee),
+            changed_by=events.Person.of(by),
         )
     )
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,6 +89,29 @@ def database_url(
     url = _postgresql_url(_worker(request))
     yield url
     _drop_postgresql(url)
+
+
+@contextmanager
+def separate_database(database_url: str, suffix: str, folder: Path) -> Iterator[Engine]:
+    """An empty database of its own on ``database_url``'s backend (a SQLite file in
+    ``folder``, or ``<database>_<suffix>`` on the same server), dropped afterwards."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = make_engine(f"sqlite:///{folder / f'{suffix}.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"{url.database}_{suffix}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

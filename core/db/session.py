@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import transaction
 import zope.sqlalchemy
 from pyramid.config import Configurator
+from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid_retry import mark_error_retryable
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -159,6 +162,41 @@ def tm_session(
     dbsession = factory(bind=bind) if bind is not None else factory()
     zope.sqlalchemy.register(dbsession, transaction_manager=manager)
     return dbsession
+
+
+@contextmanager
+def new_session(source: Registry | Engine) -> Iterator[Session]:
+    """A session in a transaction of its own, committed when the block ends (rolled back
+    if it raises): for work outside a request's transaction, such as an after-commit
+    event handler. ``source`` is the application's registry (``request.registry``) or
+    an engine. Runs once; :func:`run_in_new_session` also retries.
+    """
+    engine = source["dbengine"] if isinstance(source, Registry) else source
+    manager = transaction.TransactionManager(explicit=True)
+    with manager:
+        yield tm_session(session_factory(engine), manager, bind=writing(engine))
+
+
+T = TypeVar("T")
+
+
+def run_in_new_session(
+    source: Registry | Engine, work: Callable[[Session], T], *, attempts: int = 3
+) -> T:
+    """Call ``work(session)`` in a transaction of its own (see :func:`new_session`) and
+    commit; run it again, up to ``attempts`` times in all, when the database asks for it
+    (a serialization failure, a deadlock, a locked SQLite database). ``work`` must
+    therefore only touch the database. Returns what ``work`` returns.
+    """
+    attempt = 1
+    while True:
+        try:
+            with new_session(source) as dbsession:
+                return work(dbsession)
+        except Exception as exc:
+            if attempt >= attempts or not is_retryable_db_error(exc):
+                raise
+            attempt += 1
 
 
 def is_retryable_db_error(exc: BaseException) -> bool:

@@ -7,35 +7,19 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import column, create_engine, inspect, table, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import column, inspect, table, text
 
 from frontdesk import migrate
 from frontdesk.db import Base
 from frontdesk.pluginmanager import make_plugins
-from frontdesk.testing import make_engine
+from tests.conftest import separate_database
 
 
 @pytest.fixture
 def fresh(database_url, tmp_path):
     """An empty database of its own on the same backend."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    with separate_database(database_url, "fresh", tmp_path) as engine:
         yield engine
-        engine.dispose()
-        return
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"{url.database}_fresh"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migrations_run_from_an_empty_database_to_head(fresh):

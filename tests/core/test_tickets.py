@@ -84,17 +84,55 @@ def test_subject_whitespace_is_tidied_and_length_limited(db, world):
 
 
 def test_created_event_carries_a_snapshot(db, world):
+    casey = world["casey"]
+    casey.display_name, casey.email = "Casey Customer", "casey@example.com"
     seen = []
-    ticket = new_ticket(db, world, notify=seen.append)
-    assert seen == [
-        events.TicketCreated(
-            ticket_id=ticket.id,
-            number=ticket.number,
-            subject="Printer on fire",
-            department_id=world["support"].id,
-            requester_id=world["casey"].id,
-        )
-    ]
+    before = utcnow()
+    ticket = new_ticket(db, world, priority="high", notify=seen.append)
+
+    (event,) = seen
+    assert isinstance(event, events.TicketCreated)
+    assert event.ticket == events.TicketSnapshot(
+        id=ticket.id,
+        number=ticket.number,
+        subject="Printer on fire",
+        status="open",
+        priority="high",
+        department_id=world["support"].id,
+        department_name="Support",
+        requester=events.Person(id=casey.id, name="Casey Customer", email="casey@example.com"),
+        assignee=None,
+        created_at=event.ticket.created_at,
+        updated_at=event.ticket.updated_at,
+    )
+    assert (event.ticket_id, event.number) == (ticket.id, ticket.number)
+    for moment in (event.ticket.created_at, event.ticket.updated_at, event.occurred_at):
+        assert moment.tzinfo is not None and moment.utcoffset().total_seconds() == 0
+        assert before <= moment <= utcnow()
+    with pytest.raises(AttributeError):
+        event.ticket.subject = "changed"  # frozen: a listener cannot alter what others see
+
+
+def test_change_events_carry_who_and_the_ticket_as_changed(db, world):
+    ticket = new_ticket(db, world)
+    seen = []
+    assign(db, ticket, world["alex"], by=world["alex"], notify=seen.append)
+    add_message(db, ticket, author=world["alex"], body="On it", notify=seen.append)
+
+    assigned, status, replied = seen
+    alex = events.Person.of(world["alex"])
+    assert (assigned.old_assignee, assigned.new_assignee, assigned.changed_by) == (
+        None,
+        alex,
+        alex,
+    )
+    assert assigned.ticket.assignee == alex
+    assert (status.old_status, status.new_status, status.ticket.status) == (
+        "open",
+        "waiting",
+        "waiting",
+    )
+    assert (replied.author, replied.kind, replied.ticket.status) == (alex, "agent", "waiting")
 
 
 def test_replies_move_the_status_between_customer_and_staff(db, world):

@@ -179,18 +179,30 @@ def _hook(name: str):
     return impl
 
 
+_TICKET = ev.TicketSnapshot(
+    id=1,
+    number="1001",
+    subject="Printer on fire",
+    status="open",
+    priority="normal",
+    department_id=None,
+    department_name=None,
+    requester=None,
+    assignee=None,
+    created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+)
 SAMPLE_EVENTS: dict[str, ev.Event] = {
-    "ticket_created": ev.TicketCreated(
-        ticket_id=1, number="1001", subject="Printer on fire", department_id=None, requester_id=None
-    ),
-    "ticket_replied": ev.TicketReplied(
-        ticket_id=1, number="1001", message_id=7, author_id=None, kind="agent"
-    ),
+    "ticket_created": ev.TicketCreated(ticket=_TICKET),
+    "ticket_replied": ev.TicketReplied(ticket=_TICKET, message_id=7, author=None, kind="agent"),
     "ticket_status_changed": ev.TicketStatusChanged(
-        ticket_id=1, number="1001", old_status="open", new_status="closed", changed_by=None
+        ticket=_TICKET, old_status="open", new_status="closed", changed_by=None
     ),
     "ticket_assigned": ev.TicketAssigned(
-        ticket_id=1, number="1001", old_assignee_id=None, new_assignee_id=3, changed_by=None
+        ticket=_TICKET,
+        old_assignee=None,
+        new_assignee=ev.Person(id=3, name="Alex Agent", email=None),
+        changed_by=None,
     ),
     "chat_started": ev.ChatStarted(chat_id=4, customer_id=None, department_id=None),
     "chat_message": ev.ChatMessage(chat_id=4, message_id=9, author_id=None),

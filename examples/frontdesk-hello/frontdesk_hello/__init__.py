@@ -64,4 +64,5 @@ def frontdesk_ui_slot(request, slot, context):
 
 @hookimpl
 def frontdesk_ticket_created(event, request):
-    log.info("ticket %s created: %s", event.number, event.subject)
+    ticket = event.ticket
+    log.info("ticket %s created in %s: %s", ticket.number, ticket.department_name, ticket.subject)

@@ -206,9 +206,9 @@ def test_creating_a_ticket_emits_the_event_after_commit(make_webapp, desk):
     app = make_webapp(["portal", log])
     login(app, "casey")
     fill(app.get("/tickets/new")).submit(status=303)
-    assert [(name, e.number, e.subject) for name, e in log.seen if name != "user_logged_in"] == [
-        ("ticket_created", "1001", "Printer on fire")
-    ]
+    assert [
+        (name, e.number, e.ticket.subject) for name, e in log.seen if name != "user_logged_in"
+    ] == [("ticket_created", "1001", "Printer on fire")]
     assert isinstance(log.seen[-1][1], TicketCreated)
 
 
