@@ -84,7 +84,34 @@ def upgrade(
             command.upgrade(config, target)
             _record(connection, script, _folders(plugins))
         after = _applied(script, connection)
+    return [rev for rev in _described(script, _folders(plugins)) if rev.revision in after - before]
+
+
+def downgrade_branch(engine: Engine, plugins: Plugins, branch: str) -> list[Revision]:
+    """Undo every revision of ``branch``, a loaded plugin's: its tables are dropped.
+
+    :returns: the revisions undone, newest first (empty when none was applied).
+    """
+    config = alembic_config(plugins)
+    script = ScriptDirectory.from_config(config)
     owners = _folders(plugins)
+    with (
+        engine.connect() as connection,
+        _sqlite_foreign_keys_off(connection),
+        connection.begin(),
+    ):
+        before = _applied(script, connection)
+        if any(_owner(script.get_revision(rev), owners) == branch for rev in before):
+            with _absent_set_aside(connection, script):
+                config.attributes["connection"] = connection
+                command.downgrade(config, f"{branch}@base")
+                _record(connection, script, owners)
+        undone = before - _applied(script, connection)
+    return [rev for rev in _described(script, owners) if rev.revision in undone][::-1]
+
+
+def _described(script: ScriptDirectory, owners: dict[str, str]) -> list[Revision]:
+    """Every loaded revision, oldest first."""
     return [
         Revision(
             branch=_owner(rev, owners),
@@ -92,23 +119,7 @@ def upgrade(
             message=rev.doc.strip().splitlines()[0] if rev.doc else "",
         )
         for rev in reversed(list(script.walk_revisions()))
-        if rev.revision in after - before
     ]
-
-
-def downgrade_branch(engine: Engine, plugins: Plugins, branch: str) -> None:
-    """Undo every revision of ``branch`` (a loaded plugin's): its tables are dropped."""
-    config = alembic_config(plugins)
-    script = ScriptDirectory.from_config(config)
-    with (
-        engine.connect() as connection,
-        _sqlite_foreign_keys_off(connection),
-        connection.begin(),
-        _absent_set_aside(connection, script),
-    ):
-        config.attributes["connection"] = connection
-        command.downgrade(config, f"{branch}@base")
-        _record(connection, script, _folders(plugins))
 
 
 @contextmanager

@@ -152,3 +152,25 @@ def make_webapp(engine: Engine) -> Callable[..., Any]:
 def webapp(make_webapp: Callable[..., Any]) -> Any:
     """A TestApp with every built-in plugin."""
     return make_webapp()
+
+
+@pytest.fixture
+def fresh(database_url: str, tmp_path: Any) -> Iterator[Engine]:
+    """An empty database of its own on the same backend (for migrations and removals)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"{url.database}_fresh"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
