@@ -95,7 +95,9 @@ def cmd_plugins_purge(args: argparse.Namespace) -> int:
             )
         # Core and the plugin alone: every other plugin's revisions are set aside.
         own = load_plugins({**settings, "frontdesk.plugins": name})
-        if own.get(name) is None or not own.get(name).info.migrations:
+        if name in own.failed:
+            raise CLIError(f"plugin {name!r} {own.failed[name]}")
+        if not own.get(name).info.migrations:
             raise CLIError(f"plugin {name!r} has no tables")
         if not args.yes and not confirmed(
             f"Drop every table of plugin {name} with all its data? This cannot be undone. [y/N] "

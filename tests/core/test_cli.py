@@ -245,6 +245,7 @@ def test_every_command_has_help(capsys):
         ["plugins", "list"],
         ["plugins", "enable"],
         ["plugins", "disable"],
+        ["plugins", "purge"],
         ["user"],
         ["user", "create"],
     ]
