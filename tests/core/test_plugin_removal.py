@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
@@ -13,7 +14,9 @@ from frontdesk.accounts import create_user
 from frontdesk.cli import main
 from frontdesk.permissions import Role
 from frontdesk.testing import db_session, make_test_app
+from tests.core.test_live_server import status
 from tests.sample_plugins.entry_points import write_distribution
+from tests.servers import free_port, frontdesk_process
 
 NOTICE = "the database holds tables of plugins that are not installed: notes (notes_0001)"
 
@@ -27,6 +30,7 @@ def site(fresh, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(installed))
     url = fresh.url.render_as_string(hide_password=False)
     ini = tmp_path / "frontdesk.ini"
+    port = free_port()
 
     class Site:
         config = str(ini)
@@ -36,6 +40,7 @@ def site(fresh, tmp_path, monkeypatch):
             ini.write_text(
                 f"[app:main]\nuse = egg:frontdesk\nsqlalchemy.url = {url}\n"
                 f"frontdesk.session.secret = removal-test\nfrontdesk.plugins = {plugins}\n"
+                f"[server:main]\nuse = egg:waitress#main\nlisten = 127.0.0.1:{port}\n"
             )
 
         def uninstall(self) -> None:
@@ -115,6 +120,15 @@ def test_a_removed_plugin_leaves_every_command_working_and_its_table_kept(
     migrated.reinstall()
     code, out, err = run(capsys, monkeypatch, "db", "upgrade", migrated.config)
     assert (code, out, err) == (0, "Database is up to date.\n", "")
+    assert migrated.notes() == ["kept"]
+
+
+def test_serve_starts_without_the_removed_plugin_and_is_ready(migrated):
+    migrated.pin("portal")
+    with frontdesk_process(Path(migrated.config)) as base:
+        assert status(f"{base}/readyz") == 200
+        assert status(f"{base}/login") == 200
+    assert NOTICE in Path(migrated.config).with_suffix(".log").read_text()
     assert migrated.notes() == ["kept"]
 
 
