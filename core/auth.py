@@ -7,10 +7,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.accounts import find_user
 from frontdesk.db.users import User
-from frontdesk.passwords import hash_password, needs_rehash, verify_password
-
-# Verified against when the login names nobody, so both cases cost the same time.
-_DUMMY_HASH = hash_password("frontdesk-timing-equaliser")
+from frontdesk.passwords import hash_password, needs_rehash, verify_nobody, verify_password
 
 
 def authenticate(request: Request, login: str, password: str) -> User | None:
@@ -26,7 +23,7 @@ def check_local_password(db: Session, login: str, password: str) -> User | None:
     """The local password store: argon2id hashes in the users table."""
     user = find_user(db, login)
     if user is None or not user.password_hash:
-        verify_password(_DUMMY_HASH, password)
+        verify_nobody(password)
         return None
     if not verify_password(user.password_hash, password):
         return None

@@ -8,6 +8,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+#: Hashed on first use (with the parameters then in force), not at import: see
+#: :func:`verify_nobody`.
+_nobody_hash: str | None = None
 
 
 def configure_hasher(**parameters: int) -> None:
@@ -16,8 +19,8 @@ def configure_hasher(**parameters: int) -> None:
     The defaults are argon2-cffi's recommendation; test suites lower them for speed.
     Hashes made with other parameters still verify and are upgraded at the next login.
     """
-    global _hasher
-    _hasher = PasswordHasher(**parameters)
+    global _hasher, _nobody_hash
+    _hasher, _nobody_hash = PasswordHasher(**parameters), None
 
 
 MIN_LENGTH = 10
@@ -34,6 +37,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_nobody(password: str) -> None:
+    """Spend the time checking a password takes, for a login that names nobody, so
+    that the answer's timing does not tell whether an account exists."""
+    global _nobody_hash
+    if _nobody_hash is None:
+        _nobody_hash = _hasher.hash("frontdesk-timing-equaliser")
+    verify_password(_nobody_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -275,7 +275,7 @@ def make_plugins(
     pm = FrontdeskPluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     if as_bool(os.environ.get("FRONTDESK_TRACE_HOOKS", "")):
-        pm.trace.root.setwriter(log.debug)
+        pm.trace.root.setwriter(lambda line: log.debug(line.rstrip("\n")))
         pm.enable_tracing()
     result = Plugins(pm=pm)
     result.add(core_plugin, builtin=True)

@@ -257,6 +257,8 @@ def log_in(
 
 #: Single-row tables the migrations create: reset, never emptied.
 COUNTERS = {"state_version", "ticket_counter"}
+#: What the migrations record about themselves: kept, like ``alembic_version``.
+MIGRATION_RECORDS = {"plugin_revisions"}
 
 
 def clear_database(engine: Engine) -> None:
@@ -267,7 +269,7 @@ def clear_database(engine: Engine) -> None:
         tables = [
             t
             for t in reversed(Base.metadata.sorted_tables)
-            if t.name in present and t.name not in COUNTERS
+            if t.name in present and t.name not in COUNTERS | MIGRATION_RECORDS
         ]
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)

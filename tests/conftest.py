@@ -177,3 +177,10 @@ def make_webapp(engine: Engine) -> Callable[..., Any]:
 def webapp(make_webapp: Callable[..., Any]) -> Any:
     """A TestApp with every built-in plugin."""
     return make_webapp()
+
+
+@pytest.fixture
+def fresh(database_url: str, tmp_path: Any) -> Iterator[Engine]:
+    """An empty database of its own on the same backend (for migrations and removals)."""
+    with separate_database(database_url, "fresh", tmp_path) as engine:
+        yield engine

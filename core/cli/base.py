@@ -106,11 +106,28 @@ def load_plugins(settings: dict[str, Any]) -> Plugins:
 
 
 def require_current_schema(engine: Engine, plugins: Plugins, config: str) -> None:
-    """A one-line error unless every migration has been applied."""
+    """A one-line error unless every migration has been applied (plugins not installed
+    aside, which :func:`note_absent_plugins` names)."""
     from frontdesk import migrate
 
+    note_absent_plugins(engine, plugins, config)
     if not migrate.is_up_to_date(engine, plugins):
         raise CLIError(f"the database is not up to date; run: frontdesk init {config}")
+
+
+def note_absent_plugins(engine: Engine, plugins: Plugins, config: str) -> None:
+    """One line on stderr naming the plugins not installed (or pinned out) whose tables
+    the database holds; they are kept, and left alone, until ``plugins purge``."""
+    from frontdesk import migrate
+
+    absent = migrate.absent_plugins(engine, plugins)
+    if absent:
+        names = ", ".join(f"{name} ({' '.join(revs)})" for name, revs in absent.items())
+        print(
+            f"frontdesk: note: the database holds tables of plugins that are not installed: "
+            f"{names}; they are kept (to remove them: frontdesk plugins purge {config} NAME)",
+            file=sys.stderr,
+        )
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from frontdesk.cli.base import (
     group,
     load_plugins,
     load_settings,
+    note_absent_plugins,
     require_current_schema,
     session,
 )
@@ -36,6 +37,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CLIError("--demo is for development; this config sets frontdesk.production")
     with connected(settings) as engine:
         plugins = load_plugins(settings)
+        note_absent_plugins(engine, plugins, args.config)
         migrate.upgrade(engine, plugins)
         print(f"Database ready: {redacted_url(str(engine.url))}")
         with session(engine) as db:
@@ -166,9 +168,20 @@ def server_url(loader: Any) -> str:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     with connected(settings) as engine:
-        migrate.upgrade(engine, load_plugins(settings))
+        plugins = load_plugins(settings)
+        note_absent_plugins(engine, plugins, args.config)
+        applied = migrate.upgrade(engine, plugins)
+    if not applied:
         print("Database is up to date.")
         return 0
+    print(f"Applied {len(applied)} migration{'s' if len(applied) > 1 else ''}:")
+    for branch in dict.fromkeys(rev.branch for rev in applied):
+        print(f"  {branch}:")
+        for rev in applied:
+            if rev.branch == branch:
+                print(f"    {rev.revision}  {rev.message}")
+    print("Database is up to date.")
+    return 0
 
 
 def register(commands: Any) -> None:

@@ -37,6 +37,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     with connected(settings) as engine:
         plugins = load_plugins(settings)
+        require_current_schema(engine, plugins, args.config)
         password = read_password()
         with session(engine) as db:
             try:

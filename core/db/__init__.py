@@ -3,7 +3,7 @@
 Importing this package imports every core model, so ``Base.metadata`` is complete.
 """
 
-from frontdesk.db import audit, auth, state, tickets, users  # noqa: F401  (register the models)
+from frontdesk.db import audit, auth, revisions, state, tickets, users  # noqa: F401  (register the models)
 from frontdesk.db.meta import Base
 
 __all__ = ["Base"]

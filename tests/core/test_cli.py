@@ -111,6 +111,16 @@ def test_plugins_disable_and_enable(capsys, ini):
     assert code == 0 and "Plugin chat enabled" in out
 
 
+def test_enabling_a_plugin_that_cannot_run_says_it_stays_inactive_and_why(capsys, ini):
+    run(capsys, "plugins", "disable", ini, "mobile")
+    code, out, _ = run(capsys, "plugins", "enable", ini, "mobile")
+    assert code == 0
+    assert out == (
+        "Plugin mobile enabled, but inactive: Mobile interface is available in the "
+        "Enterprise edition (this installation runs the Free edition).\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -235,6 +245,7 @@ def test_every_command_has_help(capsys):
         ["plugins", "list"],
         ["plugins", "enable"],
         ["plugins", "disable"],
+        ["plugins", "purge"],
         ["user"],
         ["user", "create"],
     ]

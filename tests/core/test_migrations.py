@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,15 +12,7 @@ from sqlalchemy import column, inspect, table, text
 
 from frontdesk import migrate
 from frontdesk.db import Base
-from frontdesk.pluginmanager import make_plugins
-from tests.conftest import separate_database
-
-
-@pytest.fixture
-def fresh(database_url, tmp_path):
-    """An empty database of its own on the same backend."""
-    with separate_database(database_url, "fresh", tmp_path) as engine:
-        yield engine
+from frontdesk.pluginmanager import PluginInfo, make_plugins
 
 
 def test_migrations_run_from_an_empty_database_to_head(fresh):
@@ -144,3 +137,47 @@ def test_departments_differing_only_in_case_survive_the_unique_rule(fresh):
         ("Sales (2)", "sales (2)"),
         ("Support", "support"),
     ]
+
+
+@pytest.fixture
+def late(tmp_path):
+    """A plugin whose branch ``depends_on`` core's head: Alembic then records the plugin's
+    revision *instead of* core's head, so core's position rests on the plugin's row."""
+    folder = tmp_path / "late_versions"
+    folder.mkdir()
+    head = migrate.scripts(make_plugins({}, plugins=[])).get_current_head()
+    (folder / "late_0001.py").write_text(
+        '"""late: things"""\n'
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        'revision = "late_0001"\ndown_revision = None\nbranch_labels = ("late",)\n'
+        f"depends_on = {head!r}\n\n"
+        "def upgrade():\n"
+        '    op.create_table("late_things", sa.Column("id", sa.Integer(), primary_key=True))\n\n'
+        "def downgrade():\n"
+        '    op.drop_table("late_things")\n'
+    )
+    return SimpleNamespace(PLUGIN=PluginInfo(name="late", title="Late", migrations=str(folder)))
+
+
+def test_a_removed_plugin_that_stood_for_cores_head_leaves_core_up_to_date(fresh, late):
+    core_only = make_plugins({}, plugins=[])
+    with_late = make_plugins({}, plugins=[late])
+    migrate.upgrade(fresh, core_only)
+    migrate.upgrade(fresh, with_late)
+    with fresh.begin() as conn:
+        conn.execute(text("INSERT INTO late_things (id) VALUES (7)"))
+
+    # Uninstalled: core is up to date, nothing is re-run, the plugin's table is kept.
+    assert migrate.absent_plugins(fresh, core_only) == {"late": ["late_0001"]}
+    assert migrate.is_up_to_date(fresh, core_only)
+    assert migrate.upgrade(fresh, core_only) == []
+    assert set(migrate.current_heads(fresh)) == {"late_0001"}
+    with fresh.connect() as conn:
+        assert conn.execute(text("SELECT id FROM late_things")).scalar() == 7
+
+    # Back again: nothing to do; purged: its table goes and core keeps its place.
+    assert migrate.upgrade(fresh, with_late) == []
+    undone = migrate.downgrade_branch(fresh, with_late, "late")
+    assert [r.revision for r in undone] == ["late_0001"]
+    assert "late_things" not in inspect(fresh).get_table_names()
+    assert migrate.is_up_to_date(fresh, core_only) and migrate.absent_plugins(fresh) == {}

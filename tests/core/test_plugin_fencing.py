@@ -15,12 +15,11 @@ from frontdesk.db.state import set_setting
 from frontdesk.licenses import LICENSE_SETTING, NO_VERIFIER, LicenseError, install_license
 from frontdesk.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of, set_plugin_enabled
-from tests.core import test_cli, test_migrations
+from tests.core import test_cli
 from tests.sample_plugins import outdated
 from tests.sample_plugins.entry_points import write_distribution
 from tests.sample_plugins.recorder import Recorder
 
-fresh = test_migrations.fresh
 ini = test_cli.ini
 
 
