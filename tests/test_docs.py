@@ -13,8 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pluggy
 import pytest
 
+import frontdesk
 from frontdesk import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,3 +91,21 @@ def test_every_public_module_is_in_the_reference() -> None:
     pages = "".join(p.read_text(encoding="utf-8") for p in API.glob("*.rst"))
     documented = set(re.findall(r"^\.\. (?:automodule|py:module):: (frontdesk[\w.]*)", pages, re.M))
     assert listed == documented
+
+
+@pytest.mark.parametrize("name", sorted(set(frontdesk.__all__) - {"__version__"}))
+def test_every_name_frontdesk_exports_is_in_the_reference(name: str) -> None:
+    """What ``from frontdesk import ...`` offers is documented where it is defined."""
+    obj = getattr(frontdesk, name)
+    module = getattr(obj, "__module__", None)
+    if module is None or isinstance(obj, str | pluggy.HookimplMarker):
+        module = {"PUBLIC": "frontdesk.permissions", "hookimpl": "frontdesk.pluginmanager"}[name]
+    pages = "".join(p.read_text(encoding="utf-8") for p in API.glob("*.rst"))
+    documented = re.findall(
+        r"^\.\. (?:auto\w+|py:\w+):: ([\w.]+)(?:\n\s+:members: (.*))?", pages, re.M
+    )
+    full = f"{module}.{name}"
+    assert any(
+        target == full or (target == module and name in members.replace(" ", "").split(","))
+        for target, members in documented
+    ), f"{full} is not in docs/plugin-authors/api/"
