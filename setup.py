@@ -62,6 +62,10 @@ setup(
             "ruff>=0.5",
             "beautifulsoup4>=4.12",
             "webtest>=3",
+            # The docs build (tests/test_docs.py) and the plugin project template.
+            "sphinx>=7.2",
+            "myst-parser>=3",
+            "copier>=9.3",
         ],
     },
     entry_points={

@@ -3,6 +3,9 @@
 Plugin authors import what they need from here::
 
     from frontdesk import PluginInfo, hookimpl, MenuItem, Menu, Permission, Role, PUBLIC
+
+These names and the modules the API reference lists (docs/plugin-authors/api/) are the
+public API; every other module is internal and may change in any release.
 """
 
 __version__ = "0.1.0"

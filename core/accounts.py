@@ -82,8 +82,10 @@ def create_user(
 ) -> User:
     """Validate and add a user; raises :class:`ValidationError` with per-field messages.
 
-    ``seat_limit`` is the license's bound on active agents and administrators (see
-    :func:`frontdesk.licenses.current_seat_limit`); ``None`` means no limit.
+    ``seat_limit`` is the license's bound on active agents and administrators; in a
+    request, pass :func:`frontdesk.licenses.current_seat_limit` of ``request.dbsession``,
+    ``request.registry.frontdesk_plugins`` and ``request.registry.settings``. ``None``
+    means no limit.
     """
     errors: dict[str, str] = {}
     username = username.strip()

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from frontdesk.slots import Slot, TicketColumn
 
 PROJECT = "frontdesk"
+#: The version of the hook API; it follows the core version.
 API_VERSION = "1.0"
 
 hookspec = pluggy.HookspecMarker(PROJECT)

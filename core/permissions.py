@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 #: ``permission=PUBLIC`` on a view: everyone may open it, logged in or not. A view is
-#: public only when it says so; one without a ``permission`` gets :data:`UNDECLARED`.
+#: public only when it says so; one without a ``permission`` gets ``UNDECLARED``, which no
+#: plugin declares, so it is closed to everybody.
 PUBLIC: str = NO_PERMISSION_REQUIRED
 #: The default permission of views that name none. No plugin declares it, so nobody
 #: holds it (not even administrators): a forgotten ``permission=`` is a closed page.

@@ -51,12 +51,15 @@ class Limit:
         return max(value, 0) * factor
 
 
+#: New tickets per account and hour (``frontdesk.limits.tickets_per_hour``).
 TICKETS = Limit(
     name="tickets", setting="tickets_per_hour", default=20, window=HOUR, what="new tickets"
 )
+#: Replies per account and minute (``frontdesk.limits.replies_per_minute``).
 REPLIES = Limit(
     name="replies", setting="replies_per_minute", default=10, window=MINUTE, what="replies"
 )
+#: Tickets without an account, per address and hour (``anonymous_per_hour``).
 ANONYMOUS = Limit(
     name="anonymous",
     setting="anonymous_per_hour",
@@ -64,6 +67,7 @@ ANONYMOUS = Limit(
     window=HOUR,
     what="tickets from your network",
 )
+#: Every write from one address, per hour (``address_writes_per_hour``).
 ADDRESS = Limit(
     name="address",
     setting="address_writes_per_hour",

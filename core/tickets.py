@@ -133,13 +133,13 @@ def create_ticket(
     notify: Notify = _ignore,
 ) -> Ticket:
     """Open a ticket for ``requester`` with a first message (by ``author``, default the
-    requester). Raises :class:`ValidationError` with per-field messages; nothing is
-    written then.
+    requester). Raises :class:`~frontdesk.accounts.ValidationError` with per-field
+    messages; nothing is written then.
 
     ``submission_token`` (a random value the new-ticket form carries) makes the form
     idempotent: sent twice, or several times at once, it opens one ticket, and every
     submission gets that ticket back (with no second event). A token that opened
-    another requester's ticket is a :class:`ValidationError`.
+    another requester's ticket is a :class:`~frontdesk.accounts.ValidationError`.
     """
     if submission_token and (existing := submitted_ticket(db, submission_token)) is not None:
         if existing.requester_id != requester.id:
@@ -361,7 +361,7 @@ def check_version(
 ) -> None:
     """Refuse to act on a ticket that changed since a form showed it at ``loaded_version``.
 
-    The caller shows :attr:`TicketConflict.since` (messages added meanwhile) and lets the
+    The caller shows the conflict's ``since`` (messages added meanwhile) and lets the
     agent confirm, resubmitting with the current version.
     """
     if loaded_version is None or loaded_version == ticket.version:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need (virtualenv, Python packages, Debian's chromium for the
-# browser tests) and run the whole suite: lint, format check, then pytest on all cores.
+# browser tests) and run the whole suite: lint, format check, then pytest on all cores
+# (pytest also builds docs/ with Sphinx, failing on any warning: tests/test_docs.py).
 # The tests have their own virtualenv, .venv-test/ (frontdesk installed editable): the demo
 # of scripts/run-demo.sh keeps running from .venv/ meanwhile.
 #
