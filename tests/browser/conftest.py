@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+#: How long a click, a navigation or an ``expect`` waits. Generous: a 2-core machine running
+#: the whole suite in parallel can take seconds to answer a page; a passing test never waits.
+ACTION_TIMEOUT_MS = 30_000
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,8 +43,9 @@ def browser() -> Iterator[Any]:
         if os.environ.get("FRONTDESK_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_FLAGS
@@ -60,7 +64,7 @@ def phone(browser: Any) -> Iterator[Any]:
         device_scale_factor=2,
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     yield page
     context.close()
 
@@ -69,7 +73,7 @@ def phone(browser: Any) -> Iterator[Any]:
 def desktop(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     yield page
     context.close()
 
