@@ -9,6 +9,7 @@ views pass ``lambda event: emit(request, event)`` so plugins hear of it after co
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import func, select, update
@@ -199,6 +200,11 @@ def create_ticket(
         return existing
     notify(events.TicketCreated(ticket=events.TicketSnapshot.of(ticket)))
     return ticket
+
+
+def new_submission_token() -> str:
+    """A fresh token for a form that creates something: sent twice, it creates it once."""
+    return secrets.token_urlsafe(16)
 
 
 def submitted_ticket(db: Session, submission_token: str) -> Ticket | None:

@@ -13,7 +13,6 @@ through :mod:`frontdesk.tickets`; events reach plugins only if the action succee
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +69,7 @@ from frontdesk.tickets import (
     check_version,
     find_ticket,
     merge,
+    new_submission_token,
     requester_label,
     same_requester,
     set_due,
@@ -214,8 +214,8 @@ class Conflict:
 
 def _default_forms(ticket: Ticket) -> dict[str, Form]:
     return {
-        "reply": Form(values={"body": "", "submission_token": secrets.token_urlsafe(16)}),
-        "note": Form(values={"body": "", "submission_token": secrets.token_urlsafe(16)}),
+        "reply": Form(values={"body": "", "submission_token": new_submission_token()}),
+        "note": Form(values={"body": "", "submission_token": new_submission_token()}),
         "properties": Form(
             values={
                 "status": ticket.status,

@@ -49,6 +49,7 @@ from frontdesk.tickets import (
     change_status,
     create_ticket,
     customer_departments,
+    new_submission_token,
     submitted_ticket,
 )
 
@@ -170,7 +171,7 @@ def new_ticket(request: Request) -> Any:
         "files_again": False,
         "login_url": request.route_path("portal.login", _query={"next": request.path}),
         # Makes the form idempotent: sent twice (or five times at once), one ticket.
-        "submission_token": secrets.token_urlsafe(16),
+        "submission_token": new_submission_token(),
     }
     if request.method != "POST":
         return form
@@ -179,7 +180,7 @@ def new_ticket(request: Request) -> Any:
     for field in ("department", "subject", "body", "name", "email"):
         form[field] = post.get(field, "")
     form["name"], form["email"] = form["name"].strip(), form["email"].strip()
-    form["submission_token"] = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
+    form["submission_token"] = post.get("submission_token", "")[:64] or new_submission_token()
     # A repeat of a form sent before is answered with its ticket and not counted.
     repeat = _submitted_before(request, form)
     if repeat is None and (refused := rate_limited(request, ANONYMOUS if anonymous else TICKETS)):
@@ -188,7 +189,7 @@ def new_ticket(request: Request) -> Any:
     if (done := repeat or _submitted_before(request, form)) is not None:
         return _created(request, done, form)
     if submitted_ticket(db, form["submission_token"]) is not None:  # not this form's
-        form["submission_token"] = secrets.token_urlsafe(16)
+        form["submission_token"] = new_submission_token()
     uploads = uploads_from_request(request)
     errors: dict[str, str] = {}
     department_id = positive_int(form["department"])
@@ -350,7 +351,7 @@ def ticket_page(
         "can_status": can_status,
         "limits": describe_policy(policy),
         "reply": reply
-        or {"body": "", "errors": {}, "token": secrets.token_urlsafe(16), "files_again": False},
+        or {"body": "", "errors": {}, "token": new_submission_token(), "files_again": False},
         "summary": ErrorSummary.build(request, (reply or {}).get("errors"), REPLY_FIELD_IDS),
         "reply_url": request.route_path("portal.ticket_reply", number=ticket.number),
         "status_url": request.route_path("portal.ticket_status", number=ticket.number),
@@ -381,7 +382,7 @@ def ticket_reply(context: Ticket, request: Request) -> Any:
         return refused
     post = request.POST
     body = post.get("body", "")
-    token = post.get("submission_token", "")[:64] or secrets.token_urlsafe(16)
+    token = post.get("submission_token", "")[:64] or new_submission_token()
     uploads = uploads_from_request(request)
     try:
         message = add_message(
