@@ -16,6 +16,10 @@ import warnings
 # by our users and would otherwise open every CLI run.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
+from frontdesk import compat  # noqa: E402
+
+compat.install()
+
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
 from frontdesk.navigation import Menu, MenuItem  # noqa: E402
 from frontdesk.permissions import PUBLIC, Permission, Role  # noqa: E402

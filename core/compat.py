@@ -1,0 +1,43 @@
+"""Module names from before core was laid out by concern, kept importable.
+
+Core's modules moved into one subpackage per concern (``frontdesk.platform``,
+``frontdesk.identity``, ...). Plugins written against the old names keep working: importing
+``frontdesk.events`` gives the very module ``frontdesk.platform.events``, not a copy, so
+its classes, patches and ``isinstance`` checks are the same. New code uses the new names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from types import ModuleType
+
+#: Old module name → where it lives now.
+MOVED: dict[str, str] = {
+}
+
+
+class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Answers imports of an old name with the module under its new name."""
+
+    def find_spec(
+        self, fullname: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        return importlib.import_module(MOVED[spec.name])
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run: the module under its new name is already loaded."""
+
+
+def install() -> None:
+    """Put the finder on ``sys.meta_path`` (once), after the regular finders."""
+    if not any(isinstance(finder, MovedModuleFinder) for finder in sys.meta_path):
+        sys.meta_path.append(MovedModuleFinder())
