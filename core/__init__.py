@@ -21,10 +21,10 @@ from frontdesk import compat  # noqa: E402
 compat.install()
 
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
-from frontdesk.navigation import Menu, MenuItem  # noqa: E402
-from frontdesk.permissions import PUBLIC, Permission, Role  # noqa: E402
-from frontdesk.pluginmanager import PluginInfo, hookimpl  # noqa: E402
-from frontdesk.slots import Slot, TicketColumn  # noqa: E402
+from frontdesk.platform.navigation import Menu, MenuItem  # noqa: E402
+from frontdesk.platform.permissions import PUBLIC, Permission, Role  # noqa: E402
+from frontdesk.platform.pluginmanager import PluginInfo, hookimpl  # noqa: E402
+from frontdesk.platform.slots import Slot, TicketColumn  # noqa: E402
 
 __all__ = [
     "PUBLIC",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
-from frontdesk.permissions import EffectivePermissions, Permission, effective_permissions
+from frontdesk.platform.permissions import EffectivePermissions, Permission, effective_permissions
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.users import Department, User
 from frontdesk.licenses import seat_problem
 from frontdesk.passwords import hash_password, password_problem
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 from frontdesk.security import end_all_sessions
 from frontdesk.throttle import unlock
 

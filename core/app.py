@@ -11,8 +11,8 @@ from pyramid.config import Configurator
 from pyramid.router import Router
 from sqlalchemy import Engine
 
-from frontdesk.permissions import collect_permissions
-from frontdesk.pluginmanager import LoadedPlugin, Plugins, make_plugins
+from frontdesk.platform.permissions import collect_permissions
+from frontdesk.platform.pluginmanager import LoadedPlugin, Plugins, make_plugins
 
 
 def main(global_config: Mapping[str, Any], **settings: Any) -> Router:
@@ -43,7 +43,7 @@ def make_app(
     # Chameleon page templates (.pt) for core and plugins, compiled one at a time.
     config.include("frontdesk.templating")
     # request.interface: portal, management or mobile, from the URL.
-    config.include("frontdesk.interfaces")
+    config.include("frontdesk.platform.interfaces")
     # Absolute URLs from frontdesk.public_url; hosts outside frontdesk.allowed_hosts refused.
     config.include("frontdesk.hosts")
     # Engine, request.dbsession, one transaction per request, retries.
@@ -59,7 +59,7 @@ def make_app(
     # The add_login_pages directive interface plugins use for login, logout, password.
     config.include("frontdesk.login")
     # Which plugins are on, per request, and the 404 gate for routes of those that are off.
-    config.include("frontdesk.plugin_state")
+    config.include("frontdesk.platform.plugin_state")
     # Layout globals, static assets, security headers, error pages.
     config.include("frontdesk.web")
     # /healthz and /readyz for load balancers.

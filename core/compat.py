@@ -17,6 +17,14 @@ from types import ModuleType
 
 #: Old module name → where it lives now.
 MOVED: dict[str, str] = {
+    "frontdesk.hookspecs": "frontdesk.platform.hookspecs",
+    "frontdesk.pluginmanager": "frontdesk.platform.pluginmanager",
+    "frontdesk.plugin_state": "frontdesk.platform.plugin_state",
+    "frontdesk.slots": "frontdesk.platform.slots",
+    "frontdesk.navigation": "frontdesk.platform.navigation",
+    "frontdesk.events": "frontdesk.platform.events",
+    "frontdesk.interfaces": "frontdesk.platform.interfaces",
+    "frontdesk.permissions": "frontdesk.platform.permissions",
 }
 
 

@@ -13,14 +13,14 @@ from frontdesk.access import AccessRule, TicketPermission, permissions_of
 from frontdesk.auth import check_local_password
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
-from frontdesk.interfaces import Interface
 from frontdesk.licensing import License, LicenseRefusal
 from frontdesk.login import ACCOUNT_PERMISSION
-from frontdesk.navigation import Menu, MenuItem
-from frontdesk.permissions import Permission, Role
-from frontdesk.plugin_state import current_snapshot
-from frontdesk.pluginmanager import PluginInfo, hookimpl
-from frontdesk.slots import Slot
+from frontdesk.platform.interfaces import Interface
+from frontdesk.platform.navigation import Menu, MenuItem
+from frontdesk.platform.permissions import Permission, Role
+from frontdesk.platform.plugin_state import current_snapshot
+from frontdesk.platform.pluginmanager import PluginInfo, hookimpl
+from frontdesk.platform.slots import Slot
 
 STAFF = frozenset({Role.AGENT, Role.ADMINISTRATOR})
 EVERYONE = frozenset(Role)

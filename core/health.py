@@ -17,7 +17,7 @@ from pyramid.response import Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from frontdesk import migrate
-from frontdesk.permissions import PUBLIC
+from frontdesk.platform.permissions import PUBLIC
 from frontdesk.web import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)

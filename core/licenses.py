@@ -38,10 +38,10 @@ from frontdesk.license_keys import KeyConfigError, decode_public_key, trusted_pu
 from frontdesk.license_tokens import claimed_entitlement
 from frontdesk.license_tokens import verify as verify_token
 from frontdesk.licensing import Edition, License, LicenseRefusal
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 
 if TYPE_CHECKING:  # pragma: no cover
-    from frontdesk.pluginmanager import Plugins
+    from frontdesk.platform.pluginmanager import Plugins
 
 #: The settings-table key holding the installed license key.
 LICENSE_SETTING = "license.key"

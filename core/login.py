@@ -17,10 +17,10 @@ from pyramid.request import Request
 
 from frontdesk.accounts import set_password
 from frontdesk.auth import authenticate
-from frontdesk.events import UserLoggedIn, emit
-from frontdesk.interfaces import Interface
 from frontdesk.passwords import password_problem, verify_password
-from frontdesk.permissions import PUBLIC, Permission, Role
+from frontdesk.platform.events import UserLoggedIn, emit
+from frontdesk.platform.interfaces import Interface
+from frontdesk.platform.permissions import PUBLIC, Permission, Role
 from frontdesk.security import end_all_sessions, forget_browser, may_use, remember_user
 from frontdesk.throttle import record_failure, record_success, seconds_locked, wait_text
 

@@ -25,8 +25,8 @@ from frontdesk.access import permissions_of, ticket_decision
 from frontdesk.db.auth import RevokedSession
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
-from frontdesk.interfaces import Interface
-from frontdesk.permissions import UNDECLARED, EffectivePermissions, Permission, Role
+from frontdesk.platform.interfaces import Interface
+from frontdesk.platform.permissions import UNDECLARED, EffectivePermissions, Permission, Role
 from frontdesk.runtime_settings import MANAGEMENT_REAUTH, get_flag
 
 SESSION_USER = "user_id"

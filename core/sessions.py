@@ -24,7 +24,7 @@ from pyramid.session import JSONSerializer, SignedCookieSessionFactory
 from pyramid.settings import asbool
 from zope.interface import implementer
 
-from frontdesk.interfaces import Interface
+from frontdesk.platform.interfaces import Interface
 
 log = logging.getLogger(__name__)
 

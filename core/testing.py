@@ -42,7 +42,7 @@ from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
 from frontdesk.licenses import install_license
 from frontdesk.licensing import Edition, License
-from frontdesk.pluginmanager import make_plugins
+from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.tickets import create_ticket
 
 TEST_SETTINGS: dict[str, Any] = {

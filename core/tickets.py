@@ -16,7 +16,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from frontdesk import events
 from frontdesk.accounts import ValidationError
 from frontdesk.attachments import (
     Upload,
@@ -37,7 +36,8 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User
-from frontdesk.permissions import Role
+from frontdesk.platform import events
+from frontdesk.platform.permissions import Role
 
 Notify = Callable[[events.Event], None]
 

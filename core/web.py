@@ -19,10 +19,10 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from frontdesk.db.session import is_database_unavailable
-from frontdesk.interfaces import Interface
-from frontdesk.navigation import Menu, ResolvedMenuItem, menu
-from frontdesk.plugin_state import PluginUnavailable
-from frontdesk.slots import render_slot
+from frontdesk.platform.interfaces import Interface
+from frontdesk.platform.navigation import Menu, ResolvedMenuItem, menu
+from frontdesk.platform.plugin_state import PluginUnavailable
+from frontdesk.platform.slots import render_slot
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import pluggy
 import pytest
 
 import frontdesk
-from frontdesk import hookspecs
+from frontdesk.platform import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -99,7 +99,10 @@ def test_every_name_frontdesk_exports_is_in_the_reference(name: str) -> None:
     obj = getattr(frontdesk, name)
     module = getattr(obj, "__module__", None)
     if module is None or isinstance(obj, str | pluggy.HookimplMarker):
-        module = {"PUBLIC": "frontdesk.permissions", "hookimpl": "frontdesk.pluginmanager"}[name]
+        module = {
+            "PUBLIC": "frontdesk.platform.permissions",
+            "hookimpl": "frontdesk.platform.pluginmanager",
+        }[name]
     pages = "".join(p.read_text(encoding="utf-8") for p in API.glob("*.rst"))
     documented = re.findall(
         r"^\.\. (?:auto\w+|py:\w+):: ([\w.]+)(?:\n\s+:members: (.*))?", pages, re.M

@@ -21,7 +21,7 @@ from frontdesk.cli.base import (
 )
 from frontdesk.db.tickets import Ticket
 from frontdesk.license_keys import KeyConfigError
-from frontdesk.pluginmanager import PluginLoadError
+from frontdesk.platform.pluginmanager import PluginLoadError
 from frontdesk.sessions import InsecureSecret
 
 

@@ -24,7 +24,7 @@ from frontdesk.db.session import (
     tm_session,
     writing,
 )
-from frontdesk.pluginmanager import PluginLoadError, Plugins, make_plugins
+from frontdesk.platform.pluginmanager import PluginLoadError, Plugins, make_plugins
 
 EXIT_USAGE = 2
 

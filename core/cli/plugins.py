@@ -17,8 +17,8 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db import state
-from frontdesk.plugin_state import evaluate, load_snapshot
-from frontdesk.pluginmanager import CORE_PLUGIN, discover
+from frontdesk.platform.plugin_state import evaluate, load_snapshot
+from frontdesk.platform.pluginmanager import CORE_PLUGIN, discover
 
 
 def cmd_plugins_list(args: argparse.Namespace) -> int:

@@ -26,8 +26,8 @@ from frontdesk.hosts import HostConfigError
 from frontdesk.license_keys import KeyConfigError, listed_key_paths
 from frontdesk.license_tokens import write_keypair
 from frontdesk.passwords import generate_password, verify_password
-from frontdesk.permissions import Role
-from frontdesk.pluginmanager import PluginLoadError, as_bool
+from frontdesk.platform.permissions import Role
+from frontdesk.platform.pluginmanager import PluginLoadError, as_bool
 from frontdesk.sessions import SECRET, InsecureSecret, secret_file_path, write_secret_file
 
 

@@ -29,7 +29,7 @@ from frontdesk.cli.base import (
 )
 from frontdesk.db.users import User
 from frontdesk.licenses import current_seat_limit
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 from frontdesk.throttle import unlock
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from frontdesk.db.meta import Base, utcnow
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 
 agent_departments = Table(
     "agent_departments",

@@ -14,7 +14,7 @@ from pyramid.request import Request
 
 from frontdesk import Menu, MenuItem, PluginInfo, Slot, hookimpl
 from frontdesk.access import TicketPermission
-from frontdesk.interfaces import Interface
+from frontdesk.platform.interfaces import Interface
 from frontdesk.plugins.portal.settings import anonymous_tickets, registration_open
 
 PLUGIN = PluginInfo(

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.accounts import EMAIL_RE, ValidationError, create_user, find_user
 from frontdesk.db.users import User
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 
 MAX_NAME = 150
 MAX_EMAIL = 254

@@ -17,7 +17,7 @@ from frontdesk.license_tokens import issue, read_private_key, write_keypair
 from frontdesk.licenses import install_license
 from frontdesk.licensing import Edition
 from frontdesk.passwords import verify_password
-from frontdesk.pluginmanager import make_plugins
+from frontdesk.platform.pluginmanager import make_plugins
 
 OLD, NEW = "the-old-password", "a-brand-new-password"
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from pyramid.security import NO_PERMISSION_REQUIRED
 
-from frontdesk import Slot, hookspecs
+from frontdesk import Slot
 from frontdesk.accounts import create_user
 from frontdesk.auth import authenticate
 from frontdesk.db.state import set_setting
 from frontdesk.licenses import LICENSE_SETTING
-from frontdesk.permissions import UNDECLARED
-from frontdesk.slots import ticket_list_columns
+from frontdesk.platform import hookspecs
+from frontdesk.platform.permissions import UNDECLARED
+from frontdesk.platform.slots import ticket_list_columns
 from frontdesk.testing import app_request, db_session, engine_of, set_plugin_enabled
 from tests.sample_plugins import greeter
 from tests.sample_plugins.recorder import SAMPLE_EVENTS, Recorder

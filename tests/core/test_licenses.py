@@ -26,7 +26,7 @@ from frontdesk.licenses import (
     remove_license,
     seat_limit,
 )
-from frontdesk.pluginmanager import make_plugins
+from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of
 from tests.sample_plugins import greeter
 from tests.sample_plugins.recorder import Recorder

@@ -12,7 +12,7 @@ from sqlalchemy import column, inspect, table, text
 
 from frontdesk import migrate
 from frontdesk.db import Base
-from frontdesk.pluginmanager import PluginInfo, make_plugins
+from frontdesk.platform.pluginmanager import PluginInfo, make_plugins
 
 
 def test_migrations_run_from_an_empty_database_to_head(fresh):

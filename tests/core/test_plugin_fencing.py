@@ -13,7 +13,7 @@ from frontdesk import PluginInfo, hookimpl, migrate
 from frontdesk.cli import main
 from frontdesk.db.state import set_setting
 from frontdesk.licenses import LICENSE_SETTING, NO_VERIFIER, LicenseError, install_license
-from frontdesk.pluginmanager import make_plugins
+from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of, set_plugin_enabled
 from tests.core import test_cli
 from tests.sample_plugins import outdated

@@ -8,8 +8,8 @@ import pytest
 
 from frontdesk import Edition, License, PluginInfo
 from frontdesk.db import state
-from frontdesk.plugin_state import Snapshot, StateCache, evaluate
-from frontdesk.pluginmanager import make_plugins
+from frontdesk.platform.plugin_state import Snapshot, StateCache, evaluate
+from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session
 
 

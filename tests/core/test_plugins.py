@@ -7,11 +7,12 @@ import sys
 import pytest
 from pyramid.exceptions import ConfigurationConflictError
 
-from frontdesk import MenuItem, PluginInfo, hookimpl, hookspecs
+from frontdesk import MenuItem, PluginInfo, hookimpl
 from frontdesk.accounts import create_user
 from frontdesk.app import make_app
-from frontdesk.permissions import DuplicatePermission, Permission
-from frontdesk.pluginmanager import PluginLoadError, make_plugins
+from frontdesk.platform import hookspecs
+from frontdesk.platform.permissions import DuplicatePermission, Permission
+from frontdesk.platform.pluginmanager import PluginLoadError, make_plugins
 from frontdesk.testing import TEST_SETTINGS, set_plugin_enabled
 from tests.sample_plugins import greeter, odd
 from tests.sample_plugins.entry_points import write_distribution

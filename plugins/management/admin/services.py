@@ -29,7 +29,12 @@ from frontdesk.audit import record
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.state import get_setting, set_setting
 from frontdesk.db.users import Department, User
-from frontdesk.permissions import EffectivePermissions, Permission, Role, effective_permissions
+from frontdesk.platform.permissions import (
+    EffectivePermissions,
+    Permission,
+    Role,
+    effective_permissions,
+)
 from frontdesk.throttle import unlock
 
 NAME_MAX = 100

@@ -13,7 +13,7 @@ from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,

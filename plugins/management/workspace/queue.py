@@ -24,7 +24,8 @@ from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from frontdesk.db.users import Department
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
+from frontdesk.platform.slots import ticket_list_columns
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -34,7 +35,6 @@ from frontdesk.plugins.management.workspace.common import (
     template,
 )
 from frontdesk.request_checks import positive_int
-from frontdesk.slots import ticket_list_columns
 from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES, age
 
 PER_PAGE = 25

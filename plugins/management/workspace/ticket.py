@@ -41,9 +41,9 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User, agent_departments
-from frontdesk.events import Event, emit_all
 from frontdesk.forms import ErrorSummary
-from frontdesk.permissions import Role
+from frontdesk.platform.events import Event, emit_all
+from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned
 from frontdesk.plugins.management.workspace.common import (
     aware,

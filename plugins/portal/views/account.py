@@ -10,7 +10,7 @@ from pyramid.view import view_config
 
 from frontdesk.accounts import ValidationError, create_user, find_user
 from frontdesk.passwords import hash_password
-from frontdesk.permissions import PUBLIC, Role
+from frontdesk.platform.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_registered
 from frontdesk.plugins.portal.settings import REGISTRATION
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template

@@ -28,9 +28,10 @@ from frontdesk.attachments import (
 )
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
-from frontdesk.events import Event, emit_all, notifier
 from frontdesk.forms import ErrorSummary
-from frontdesk.permissions import PUBLIC, Role
+from frontdesk.platform.events import Event, emit_all, notifier
+from frontdesk.platform.permissions import PUBLIC, Role
+from frontdesk.platform.slots import ticket_list_columns
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
 from frontdesk.plugins.portal.views.common import (
@@ -41,7 +42,6 @@ from frontdesk.plugins.portal.views.common import (
 from frontdesk.ratelimit import ANONYMOUS, REPLIES, TICKETS, rate_limited
 from frontdesk.request_checks import positive_int
 from frontdesk.security import allowed
-from frontdesk.slots import ticket_list_columns
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,

@@ -13,7 +13,7 @@ from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.accounts import ValidationError
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
-from frontdesk.permissions import Role
+from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     done,

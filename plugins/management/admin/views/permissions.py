@@ -14,8 +14,8 @@ from frontdesk.access import TicketPermission, explain, ticket_decision
 from frontdesk.accounts import ValidationError, find_user
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
-from frontdesk.permissions import Permission, Role
-from frontdesk.plugin_state import plugin_statuses
+from frontdesk.platform.permissions import Permission, Role
+from frontdesk.platform.plugin_state import plugin_statuses
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     done,

@@ -26,8 +26,8 @@ from frontdesk.licenses import (
     seat_limit,
 )
 from frontdesk.licensing import edition_in_force
-from frontdesk.plugin_state import evaluate, load_snapshot, plugin_statuses
-from frontdesk.pluginmanager import CORE_PLUGIN, LoadedPlugin
+from frontdesk.platform.plugin_state import evaluate, load_snapshot, plugin_statuses
+from frontdesk.platform.pluginmanager import CORE_PLUGIN, LoadedPlugin
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     Confirmation,

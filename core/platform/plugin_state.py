@@ -27,7 +27,7 @@ from frontdesk.licenses import current_entitlements, current_license
 from frontdesk.licensing import Edition, License, edition_in_force
 
 if TYPE_CHECKING:  # pragma: no cover
-    from frontdesk.pluginmanager import Plugins
+    from frontdesk.platform.pluginmanager import Plugins
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from frontdesk.hookspecs import FrontdeskDeprecationWarning
-from frontdesk.interfaces import Interface
+from frontdesk.platform.hookspecs import FrontdeskDeprecationWarning
+from frontdesk.platform.interfaces import Interface
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request

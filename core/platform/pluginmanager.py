@@ -22,9 +22,9 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pyramid.interfaces import IRouteRequest
 
-from frontdesk import hookspecs
 from frontdesk.licensing import Edition
-from frontdesk.plugin_state import PluginStatus, plugin_statuses
+from frontdesk.platform import hookspecs
+from frontdesk.platform.plugin_state import PluginStatus, plugin_statuses
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class Plugins:
         return self.loaded.get(name)
 
     def statuses(self, request: Any) -> dict[str, PluginStatus]:
-        """Each plugin's status for this request (see :mod:`frontdesk.plugin_state`)."""
+        """Each plugin's status for this request (see :mod:`frontdesk.platform.plugin_state`)."""
         return plugin_statuses(request)
 
     def is_active(self, request: Any, name: str) -> bool:
