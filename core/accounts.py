@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.users import Department, User
-from frontdesk.licenses import seat_problem
+from frontdesk.licensing.installed import seat_problem
 from frontdesk.passwords import hash_password, password_problem
 from frontdesk.platform.permissions import Role
 from frontdesk.security import end_all_sessions
@@ -83,7 +83,7 @@ def create_user(
     """Validate and add a user; raises :class:`ValidationError` with per-field messages.
 
     ``seat_limit`` is the license's bound on active agents and administrators; in a
-    request, pass :func:`frontdesk.licenses.current_seat_limit` of ``request.dbsession``,
+    request, pass :func:`frontdesk.licensing.installed.current_seat_limit` of ``request.dbsession``,
     ``request.registry.frontdesk_plugins`` and ``request.registry.settings``. ``None``
     means no limit.
     """

@@ -17,6 +17,10 @@ from types import ModuleType
 
 #: Old module name → where it lives now.
 MOVED: dict[str, str] = {
+    "frontdesk.licensing": "frontdesk.licensing",
+    "frontdesk.licenses": "frontdesk.licensing.installed",
+    "frontdesk.license_tokens": "frontdesk.licensing.tokens",
+    "frontdesk.license_keys": "frontdesk.licensing.keys",
     "frontdesk.hookspecs": "frontdesk.platform.hookspecs",
     "frontdesk.pluginmanager": "frontdesk.platform.pluginmanager",
     "frontdesk.plugin_state": "frontdesk.platform.plugin_state",

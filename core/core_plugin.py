@@ -8,12 +8,12 @@ from markupsafe import Markup
 from pyramid.request import Request
 from sqlalchemy import true
 
-from frontdesk import license_tokens
 from frontdesk.access import AccessRule, TicketPermission, permissions_of
 from frontdesk.auth import check_local_password
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
 from frontdesk.licensing import License, LicenseRefusal
+from frontdesk.licensing import tokens as license_tokens
 from frontdesk.login import ACCOUNT_PERMISSION
 from frontdesk.platform.interfaces import Interface
 from frontdesk.platform.navigation import Menu, MenuItem

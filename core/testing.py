@@ -33,15 +33,16 @@ from pyramid.request import Request
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
-from frontdesk import license_tokens, migrate
+from frontdesk import migrate
 from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.db import Base, state
 from frontdesk.db.session import engine_from_settings, new_session
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
-from frontdesk.licenses import install_license
 from frontdesk.licensing import Edition, License
+from frontdesk.licensing import tokens as license_tokens
+from frontdesk.licensing.installed import install_license
 from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.tickets import create_ticket
 

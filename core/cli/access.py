@@ -20,7 +20,7 @@ from frontdesk.cli.base import (
     require_current_schema,
 )
 from frontdesk.db.tickets import Ticket
-from frontdesk.license_keys import KeyConfigError
+from frontdesk.licensing.keys import KeyConfigError
 from frontdesk.platform.pluginmanager import PluginLoadError
 from frontdesk.sessions import InsecureSecret
 

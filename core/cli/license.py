@@ -21,9 +21,8 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db import state
-from frontdesk.license_keys import KeyConfigError, read_public_key
-from frontdesk.license_tokens import issue, public_bytes, read_private_key, write_keypair
-from frontdesk.licenses import (
+from frontdesk.licensing import Edition, License, edition_in_force
+from frontdesk.licensing.installed import (
     LICENSE_SETTING,
     LicenseError,
     active_agent_count,
@@ -34,7 +33,8 @@ from frontdesk.licenses import (
     remove_license,
     seat_limit,
 )
-from frontdesk.licensing import Edition, License, edition_in_force
+from frontdesk.licensing.keys import KeyConfigError, read_public_key
+from frontdesk.licensing.tokens import issue, public_bytes, read_private_key, write_keypair
 
 
 def iso_date(text: str) -> dt.date:

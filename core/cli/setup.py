@@ -23,8 +23,8 @@ from frontdesk.cli.base import (
 from frontdesk.db.session import redacted_url
 from frontdesk.db.users import User
 from frontdesk.hosts import HostConfigError
-from frontdesk.license_keys import KeyConfigError, listed_key_paths
-from frontdesk.license_tokens import write_keypair
+from frontdesk.licensing.keys import KeyConfigError, listed_key_paths
+from frontdesk.licensing.tokens import write_keypair
 from frontdesk.passwords import generate_password, verify_password
 from frontdesk.platform.permissions import Role
 from frontdesk.platform.pluginmanager import PluginLoadError, as_bool

@@ -28,7 +28,7 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db.users import User
-from frontdesk.licenses import current_seat_limit
+from frontdesk.licensing.installed import current_seat_limit
 from frontdesk.platform.permissions import Role
 from frontdesk.throttle import unlock
 

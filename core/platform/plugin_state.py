@@ -23,8 +23,8 @@ from pyramid.request import Request
 from sqlalchemy.orm import Session
 
 from frontdesk.db import state
-from frontdesk.licenses import current_entitlements, current_license
 from frontdesk.licensing import Edition, License, edition_in_force
+from frontdesk.licensing.installed import current_entitlements, current_license
 
 if TYPE_CHECKING:  # pragma: no cover
     from frontdesk.platform.pluginmanager import Plugins

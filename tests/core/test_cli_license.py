@@ -14,10 +14,10 @@ from frontdesk.accounts import create_user
 from frontdesk.cli import build_parser, main
 from frontdesk.db.state import get_setting, set_setting
 from frontdesk.db.users import User
-from frontdesk.license_keys import trusted_public_keys
-from frontdesk.license_tokens import issue, read_private_key, verify, write_keypair
-from frontdesk.licenses import LICENSE_SETTING
 from frontdesk.licensing import Edition, License
+from frontdesk.licensing.installed import LICENSE_SETTING
+from frontdesk.licensing.keys import trusted_public_keys
+from frontdesk.licensing.tokens import issue, read_private_key, verify, write_keypair
 
 NEXT_YEAR = dt.date.today() + dt.timedelta(days=365)
 

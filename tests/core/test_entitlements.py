@@ -12,8 +12,7 @@ import pytest
 from frontdesk import Edition
 from frontdesk.cli import main
 from frontdesk.db.state import get_setting, set_setting
-from frontdesk.license_tokens import issue, read_private_key, write_keypair
-from frontdesk.licenses import (
+from frontdesk.licensing.installed import (
     LICENSE_SETTING,
     LicenseError,
     current_license,
@@ -21,6 +20,7 @@ from frontdesk.licenses import (
     install_license,
     remove_entitlement,
 )
+from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
 from frontdesk.testing import db_session, engine_of
 from tests.sample_plugins import sla
 from tests.sample_plugins.entry_points import write_distribution

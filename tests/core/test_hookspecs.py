@@ -14,7 +14,7 @@ from frontdesk import Slot
 from frontdesk.accounts import create_user
 from frontdesk.auth import authenticate
 from frontdesk.db.state import set_setting
-from frontdesk.licenses import LICENSE_SETTING
+from frontdesk.licensing.installed import LICENSE_SETTING
 from frontdesk.platform import hookspecs
 from frontdesk.platform.permissions import UNDECLARED
 from frontdesk.platform.slots import ticket_list_columns

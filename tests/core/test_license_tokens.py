@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from frontdesk import Edition, License, LicenseRefusal, licensing
-from frontdesk.license_tokens import (
+from frontdesk.licensing import edition_in_force
+from frontdesk.licensing.tokens import (
     PREFIX,
     generate_keypair,
     issue,
@@ -21,7 +22,6 @@ from frontdesk.license_tokens import (
     verify,
     write_keypair,
 )
-from frontdesk.licensing import edition_in_force
 
 ISSUED = dt.date(2026, 1, 1)
 EXPIRES = dt.date(2030, 12, 31)

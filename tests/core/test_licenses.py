@@ -14,8 +14,7 @@ from frontdesk import Edition, License
 from frontdesk.accounts import ValidationError, activate_user, create_user
 from frontdesk.db.state import get_setting, read_state_version, set_setting
 from frontdesk.db.users import User
-from frontdesk.license_tokens import issue, read_private_key, write_keypair
-from frontdesk.licenses import (
+from frontdesk.licensing.installed import (
     LICENSE_SETTING,
     NO_VERIFIER,
     LicenseError,
@@ -26,6 +25,7 @@ from frontdesk.licenses import (
     remove_license,
     seat_limit,
 )
+from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
 from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of
 from tests.sample_plugins import greeter

@@ -402,7 +402,7 @@ def test_passwords_are_stored_as_argon2id(db, people):
 
 def test_customer_is_refused_at_the_mobile_login(make_webapp, people, commit):
     from frontdesk.db.state import set_setting
-    from frontdesk.licenses import LICENSE_SETTING
+    from frontdesk.licensing.installed import LICENSE_SETTING
     from tests.sample_plugins.recorder import Recorder
 
     app = make_webapp(["portal", "management", "mobile", Recorder()])

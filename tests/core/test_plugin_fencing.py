@@ -12,7 +12,12 @@ from sqlalchemy import inspect
 from frontdesk import PluginInfo, hookimpl, migrate
 from frontdesk.cli import main
 from frontdesk.db.state import set_setting
-from frontdesk.licenses import LICENSE_SETTING, NO_VERIFIER, LicenseError, install_license
+from frontdesk.licensing.installed import (
+    LICENSE_SETTING,
+    NO_VERIFIER,
+    LicenseError,
+    install_license,
+)
 from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of, set_plugin_enabled
 from tests.core import test_cli

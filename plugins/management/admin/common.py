@@ -12,7 +12,7 @@ from pyramid.response import Response
 
 from frontdesk.accounts import ValidationError
 from frontdesk.db.users import User
-from frontdesk.licenses import active_agent_count, current_seat_limit
+from frontdesk.licensing.installed import active_agent_count, current_seat_limit
 from frontdesk.plugins.management.permissions import P
 from frontdesk.request_checks import positive_int
 from frontdesk.security import allowed

@@ -21,7 +21,7 @@ from frontdesk.accounts import create_user
 from frontdesk.db.audit import AuditEntry
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
-from frontdesk.license_tokens import issue, read_private_key, write_keypair
+from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
 
 PASSWORDS = {
     "ada": "ada-password",

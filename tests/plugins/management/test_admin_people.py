@@ -10,7 +10,7 @@ from frontdesk import Edition, accounts
 from frontdesk.accounts import create_user, find_user
 from frontdesk.db.state import set_setting
 from frontdesk.db.users import User
-from frontdesk.licenses import LICENSE_SETTING
+from frontdesk.licensing.installed import LICENSE_SETTING
 from frontdesk.passwords import verify_password
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,

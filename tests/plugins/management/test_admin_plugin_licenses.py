@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from frontdesk import Edition
-from frontdesk.license_tokens import issue
+from frontdesk.licensing.tokens import issue
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     BUILTIN,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk import Edition
 from frontdesk.db.state import get_setting, plugin_switches, set_setting
-from frontdesk.licenses import LICENSE_SETTING, NO_VERIFIER
+from frontdesk.licensing.installed import LICENSE_SETTING, NO_VERIFIER
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     BUILTIN,

@@ -14,7 +14,8 @@ from pyramid.view import view_config
 from frontdesk import runtime_settings as rs
 from frontdesk.audit import recent
 from frontdesk.db.state import get_setting, plugin_switches, switch_plugin
-from frontdesk.licenses import (
+from frontdesk.licensing import edition_in_force
+from frontdesk.licensing.installed import (
     LICENSE_SETTING,
     LicenseError,
     active_agent_count,
@@ -25,7 +26,6 @@ from frontdesk.licenses import (
     remove_license,
     seat_limit,
 )
-from frontdesk.licensing import edition_in_force
 from frontdesk.platform.plugin_state import evaluate, load_snapshot, plugin_statuses
 from frontdesk.platform.pluginmanager import CORE_PLUGIN, LoadedPlugin
 from frontdesk.plugins.management.admin import services

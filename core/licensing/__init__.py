@@ -2,7 +2,11 @@
 
 Verification of keys (the offline Ed25519 check) plugs in through the
 ``frontdesk_verify_license`` hook; this module holds the shared types and the rule for
-which edition is in force.
+which edition is in force. The rest of licensing lives beside it: ``tokens`` (signed
+license keys), ``keys`` (the trusted public keys, ``vendor_keys/``) and ``installed`` (the
+license installed in the database, seats and entitlements).
+
+Depends only on settings and db.
 """
 
 from __future__ import annotations

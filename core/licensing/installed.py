@@ -4,7 +4,7 @@ agent seats it grants. The CLI and the admin page both go through here.
 Rules:
 
 - A key is verified through the plugins' ``frontdesk_verify_license`` hook (the built-in
-  Ed25519 verifier answers last) against :func:`~frontdesk.license_keys.trusted_public_keys`.
+  Ed25519 verifier answers last) against :func:`~frontdesk.licensing.keys.trusted_public_keys`.
   Only plugins that can run on this core and are not disabled by an administrator verify:
   a plugin switched off contributes nothing, its verifier included.
   A key that is malformed, altered, signed by an untrusted key, already expired, not valid
@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.state import StateVersion, get_setting, plugin_switches, set_setting
 from frontdesk.db.users import User
-from frontdesk.license_keys import KeyConfigError, decode_public_key, trusted_public_keys
-from frontdesk.license_tokens import claimed_entitlement
-from frontdesk.license_tokens import verify as verify_token
 from frontdesk.licensing import Edition, License, LicenseRefusal
+from frontdesk.licensing.keys import KeyConfigError, decode_public_key, trusted_public_keys
+from frontdesk.licensing.tokens import claimed_entitlement
+from frontdesk.licensing.tokens import verify as verify_token
 from frontdesk.platform.permissions import Role
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -32,9 +32,9 @@ def read_public_key(path: Path) -> bytes:
 
 
 def vendor_keys() -> dict[str, bytes]:
-    """Keys shipped in ``frontdesk/keys/*.pub``, named ``vendor:<file stem>``."""
+    """Keys shipped in ``frontdesk/licensing/vendor_keys/*.pub``, named ``vendor:<file stem>``."""
     keys: dict[str, bytes] = {}
-    folder = resources.files("frontdesk") / "keys"
+    folder = resources.files("frontdesk.licensing") / "vendor_keys"
     if folder.is_dir():
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.name.endswith(".pub"):
