@@ -26,11 +26,11 @@ import time
 
 from sqlalchemy import func, select
 
-from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
-from frontdesk.passwords import configure_hasher
+from frontdesk.identity.accounts import create_user
+from frontdesk.identity.passwords import configure_hasher
 from frontdesk.testing import (
     TEST_SETTINGS,
     clear_database,

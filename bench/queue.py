@@ -29,10 +29,10 @@ import time
 
 from sqlalchemy import Engine, insert, select, text, update
 
-from frontdesk.accounts import create_user
 from frontdesk.db.tickets import Ticket, TicketCounter, TicketMessage
 from frontdesk.db.users import Department, User, agent_departments
-from frontdesk.passwords import configure_hasher
+from frontdesk.identity.accounts import create_user
+from frontdesk.identity.passwords import configure_hasher
 from frontdesk.testing import db_session, make_engine, make_test_app, migrate_database
 
 PLUGINS = ["portal", "management"]

@@ -53,11 +53,11 @@ def make_app(
     # 400 for control characters (NUL ...) in any parameter, before any view or query.
     config.include("frontdesk.request_checks")
     # A session cookie per interface; CSRF tokens on every unsafe request.
-    config.include("frontdesk.sessions")
+    config.include("frontdesk.identity.sessions")
     # request.user and the permission checks behind every view.
-    config.include("frontdesk.security")
+    config.include("frontdesk.identity.security")
     # The add_login_pages directive interface plugins use for login, logout, password.
-    config.include("frontdesk.login")
+    config.include("frontdesk.identity.login")
     # Which plugins are on, per request, and the 404 gate for routes of those that are off.
     config.include("frontdesk.platform.plugin_state")
     # Layout globals, static assets, security headers, error pages.

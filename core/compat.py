@@ -17,6 +17,15 @@ from types import ModuleType
 
 #: Old module name → where it lives now.
 MOVED: dict[str, str] = {
+    "frontdesk.accounts": "frontdesk.identity.accounts",
+    "frontdesk.auth": "frontdesk.identity.authenticators",
+    "frontdesk.passwords": "frontdesk.identity.passwords",
+    "frontdesk.login": "frontdesk.identity.login",
+    "frontdesk.sessions": "frontdesk.identity.sessions",
+    "frontdesk.throttle": "frontdesk.identity.throttle",
+    "frontdesk.security": "frontdesk.identity.security",
+    "frontdesk.access": "frontdesk.identity.access",
+    "frontdesk.audit": "frontdesk.identity.audit",
     "frontdesk.licensing": "frontdesk.licensing",
     "frontdesk.licenses": "frontdesk.licensing.installed",
     "frontdesk.license_tokens": "frontdesk.licensing.tokens",

@@ -8,13 +8,13 @@ from markupsafe import Markup
 from pyramid.request import Request
 from sqlalchemy import true
 
-from frontdesk.access import AccessRule, TicketPermission, permissions_of
-from frontdesk.auth import check_local_password
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.identity.access import AccessRule, TicketPermission, permissions_of
+from frontdesk.identity.authenticators import check_local_password
+from frontdesk.identity.login import ACCOUNT_PERMISSION
 from frontdesk.licensing import License, LicenseRefusal
 from frontdesk.licensing import tokens as license_tokens
-from frontdesk.login import ACCOUNT_PERMISSION
 from frontdesk.platform.interfaces import Interface
 from frontdesk.platform.navigation import Menu, MenuItem
 from frontdesk.platform.permissions import Permission, Role

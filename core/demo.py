@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk import tickets
-from frontdesk.accounts import create_user, find_user
 from frontdesk.db.meta import utcnow
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user, find_user
 
 DEMO_MARKER = "demo.loaded"
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import RateLimit, upsert
 from frontdesk.db.meta import utcnow
-from frontdesk.throttle import wait_text
+from frontdesk.identity.throttle import wait_text
 from frontdesk.web import error_response
 
 HOUR = dt.timedelta(hours=1)

@@ -34,12 +34,12 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
 from frontdesk import migrate
-from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.db import Base, state
 from frontdesk.db.session import engine_from_settings, new_session
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
+from frontdesk.identity.accounts import create_user
 from frontdesk.licensing import Edition, License
 from frontdesk.licensing import tokens as license_tokens
 from frontdesk.licensing.installed import install_license
@@ -199,7 +199,7 @@ def _make_user(target: Session | Any, role: str, username: str, **fields: Any) -
 
 def make_customer(target: Session | Any, username: str = "casey", **fields: Any) -> User:
     """A new customer with password :data:`TEST_PASSWORD`; ``fields`` as for
-    :func:`frontdesk.accounts.create_user` (``display_name``, ``email`` ...)."""
+    :func:`frontdesk.identity.accounts.create_user` (``display_name``, ``email`` ...)."""
     return _make_user(target, "customer", username, **fields)
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from frontdesk.accounts import ValidationError
 from frontdesk.attachments import (
     Upload,
     UploadError,
@@ -36,6 +35,7 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User
+from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform import events
 from frontdesk.platform.permissions import Role
 
@@ -134,13 +134,13 @@ def create_ticket(
     notify: Notify = _ignore,
 ) -> Ticket:
     """Open a ticket for ``requester`` with a first message (by ``author``, default the
-    requester). Raises :class:`~frontdesk.accounts.ValidationError` with per-field
+    requester). Raises :class:`~frontdesk.identity.accounts.ValidationError` with per-field
     messages; nothing is written then.
 
     ``submission_token`` (a random value the new-ticket form carries) makes the form
     idempotent: sent twice, or several times at once, it opens one ticket, and every
     submission gets that ticket back (with no second event). A token that opened
-    another requester's ticket is a :class:`~frontdesk.accounts.ValidationError`.
+    another requester's ticket is a :class:`~frontdesk.identity.accounts.ValidationError`.
     """
     if submission_token and (existing := submitted_ticket(db, submission_token)) is not None:
         if existing.requester_id != requester.id:

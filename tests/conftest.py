@@ -25,7 +25,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from frontdesk.passwords import configure_hasher
+from frontdesk.identity.passwords import configure_hasher
 from frontdesk.testing import (
     clear_database,
     db_session,

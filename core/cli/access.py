@@ -9,8 +9,6 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
-from frontdesk.access import TicketPermission, explain, ticket_decision
-from frontdesk.accounts import find_user
 from frontdesk.cli.base import (
     CLIError,
     command,
@@ -20,9 +18,11 @@ from frontdesk.cli.base import (
     require_current_schema,
 )
 from frontdesk.db.tickets import Ticket
+from frontdesk.identity.access import TicketPermission, explain, ticket_decision
+from frontdesk.identity.accounts import find_user
+from frontdesk.identity.sessions import InsecureSecret
 from frontdesk.licensing.keys import KeyConfigError
 from frontdesk.platform.pluginmanager import PluginLoadError
-from frontdesk.sessions import InsecureSecret
 
 
 def cmd_access_explain(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
-from frontdesk.accounts import ValidationError
 from frontdesk.db.session import (
     engine_from_settings,
     redacted_url,
@@ -24,6 +23,7 @@ from frontdesk.db.session import (
     tm_session,
     writing,
 )
+from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.pluginmanager import PluginLoadError, Plugins, make_plugins
 
 EXIT_USAGE = 2

@@ -7,14 +7,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from frontdesk.accounts import (
-    ValidationError,
-    activate_user,
-    create_user,
-    deactivate_user,
-    find_user,
-    set_password,
-)
 from frontdesk.cli.base import (
     CLIError,
     command,
@@ -28,9 +20,17 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import (
+    ValidationError,
+    activate_user,
+    create_user,
+    deactivate_user,
+    find_user,
+    set_password,
+)
+from frontdesk.identity.throttle import unlock
 from frontdesk.licensing.installed import current_seat_limit
 from frontdesk.platform.permissions import Role
-from frontdesk.throttle import unlock
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from pyramid.request import Request
     from sqlalchemy.orm import Session
 
-    from frontdesk.access import AccessRule
     from frontdesk.db.users import User
+    from frontdesk.identity.access import AccessRule
     from frontdesk.licensing import License, LicenseRefusal
     from frontdesk.platform import events
     from frontdesk.platform.navigation import Menu, MenuItem
@@ -156,7 +156,7 @@ def frontdesk_ticket_access_rules(
     :param request: the current request.
     :param user: the user being checked (not always the request's user).
     :param permission: e.g. ``"core:ticket:view"``.
-    :returns: a list of :class:`frontdesk.access.AccessRule`. Results from all plugins
+    :returns: a list of :class:`frontdesk.identity.access.AccessRule`. Results from all plugins
         are combined.
     """
 

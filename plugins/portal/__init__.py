@@ -13,7 +13,7 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 
 from frontdesk import Menu, MenuItem, PluginInfo, Slot, hookimpl
-from frontdesk.access import TicketPermission
+from frontdesk.identity.access import TicketPermission
 from frontdesk.platform.interfaces import Interface
 from frontdesk.plugins.portal.settings import anonymous_tickets, registration_open
 

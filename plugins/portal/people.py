@@ -7,8 +7,8 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from frontdesk.accounts import EMAIL_RE, ValidationError, create_user, find_user
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import EMAIL_RE, ValidationError, create_user, find_user
 from frontdesk.platform.permissions import Role
 
 MAX_NAME = 150

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from frontdesk.access import TicketPermission, ticket_context
 from frontdesk.forms import redirect_to_form
+from frontdesk.identity.access import TicketPermission, ticket_context
 from frontdesk.plugins.portal.settings import FlagPredicate
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.accounts import create_user
+from frontdesk.identity.accounts import create_user
 from tests.browser.conftest import page_width, screenshot
 from tests.sample_plugins import greeter
 from tests.servers import threaded_server

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from frontdesk.accounts import create_user
+from frontdesk.identity.accounts import create_user
 from tests.browser.conftest import page_width, screenshot
 from tests.servers import threaded_server
 

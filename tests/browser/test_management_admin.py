@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from frontdesk.accounts import create_user
-from frontdesk.audit import record
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user
+from frontdesk.identity.audit import record
 from tests.browser.conftest import page_width, screenshot
 from tests.servers import threaded_server
 

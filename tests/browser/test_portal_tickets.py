@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from frontdesk.accounts import create_user, find_user
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user, find_user
 from frontdesk.tickets import add_message, create_ticket, find_ticket
 from tests.browser.conftest import page_width, screenshot
 from tests.servers import threaded_server

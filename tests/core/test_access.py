@@ -6,7 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from frontdesk import PluginInfo, hookimpl
-from frontdesk.access import (
+from frontdesk.db.auth import PermissionGrant
+from frontdesk.db.tickets import Ticket
+from frontdesk.db.users import Department
+from frontdesk.identity.access import (
     AccessRule,
     TicketPermission,
     explain,
@@ -14,10 +17,7 @@ from frontdesk.access import (
     ticket_decision,
     ticket_filter,
 )
-from frontdesk.accounts import create_user, find_user
-from frontdesk.db.auth import PermissionGrant
-from frontdesk.db.tickets import Ticket
-from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user, find_user
 from frontdesk.testing import app_request
 
 VIEW, REPLY, NOTE = TicketPermission.VIEW, TicketPermission.REPLY, TicketPermission.NOTE

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from frontdesk.cli import build_parser, main
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
-from frontdesk.passwords import verify_password
+from frontdesk.identity.passwords import verify_password
 from tests.sample_plugins.entry_points import write_distribution
 
 FRONTDESK = str(Path(sys.executable).with_name("frontdesk"))

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from frontdesk.accounts import create_user
 from frontdesk.cli import build_parser, main
 from frontdesk.db.state import get_setting, set_setting
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import create_user
 from frontdesk.licensing import Edition, License
 from frontdesk.licensing.installed import LICENSE_SETTING
 from frontdesk.licensing.keys import trusted_public_keys

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user
 from frontdesk.testing import TEST_SETTINGS
 from tests.clients import Client, all_at_once
 from tests.servers import threaded_server

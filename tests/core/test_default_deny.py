@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.accounts import create_user
+from frontdesk.identity.accounts import create_user
 from tests.sample_plugins import careless
 
 PASSWORD = "a-long-password"

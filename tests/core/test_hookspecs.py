@@ -11,9 +11,9 @@ import pytest
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 from frontdesk import Slot
-from frontdesk.accounts import create_user
-from frontdesk.auth import authenticate
 from frontdesk.db.state import set_setting
+from frontdesk.identity.accounts import create_user
+from frontdesk.identity.authenticators import authenticate
 from frontdesk.licensing.installed import LICENSE_SETTING
 from frontdesk.platform import hookspecs
 from frontdesk.platform.permissions import UNDECLARED

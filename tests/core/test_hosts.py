@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from frontdesk.accounts import create_user
 from frontdesk.cli import main
 from frontdesk.hosts import HostConfigError
+from frontdesk.identity.accounts import create_user
 from frontdesk.testing import make_test_app
 from tests.servers import free_port, frontdesk_process
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk import Edition, License
-from frontdesk.accounts import ValidationError, activate_user, create_user
 from frontdesk.db.state import get_setting, read_state_version, set_setting
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import ValidationError, activate_user, create_user
 from frontdesk.licensing.installed import (
     LICENSE_SETTING,
     NO_VERIFIER,

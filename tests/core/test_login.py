@@ -6,9 +6,9 @@ import pytest
 from webtest import TestApp
 
 from frontdesk import PluginInfo, hookimpl
-from frontdesk.accounts import create_user, find_user
 from frontdesk.db.users import User
-from frontdesk.passwords import hash_password, needs_rehash, verify_password
+from frontdesk.identity.accounts import create_user, find_user
+from frontdesk.identity.passwords import hash_password, needs_rehash, verify_password
 
 PASSWORDS = {"casey": "casey-password", "alex": "alex-password", "ada": "ada-password"}
 
@@ -130,7 +130,7 @@ def test_one_address_guessing_many_accounts_is_capped_even_for_a_right_password(
 def test_a_new_password_lifts_the_lock_from_every_address(app, commit):
     attacker = lock_out(app, "casey")
     with commit() as db:
-        from frontdesk.accounts import set_password
+        from frontdesk.identity.accounts import set_password
 
         set_password(db, find_user(db, "casey"), "casey-new-password")
 
@@ -318,10 +318,10 @@ def test_deactivation_ends_sessions(app, commit):
 def test_sessions_expire_after_the_absolute_timeout(make_webapp, people, monkeypatch):
     app = make_webapp(["portal"], **{"frontdesk.session.absolute_timeout": "60"})
     login(app, "casey")
-    import frontdesk.security
+    import frontdesk.identity.security
 
-    later = frontdesk.security.time.time() + 61
-    monkeypatch.setattr(frontdesk.security.time, "time", lambda: later)
+    later = frontdesk.identity.security.time.time() + 61
+    monkeypatch.setattr(frontdesk.identity.security.time, "time", lambda: later)
     assert app.get("/").html.select_one(".user-menu") is None
 
 

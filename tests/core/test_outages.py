@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from frontdesk.accounts import create_user
 from frontdesk.app import make_app
 from frontdesk.db.session import engine_from_settings
 from frontdesk.db.tickets import Ticket, TicketMessage
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user
 from frontdesk.testing import TEST_SETTINGS
 from tests.clients import Client
 from tests.servers import free_port, threaded_server

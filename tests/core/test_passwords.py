@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from frontdesk.auth import check_local_password
+from frontdesk.identity.authenticators import check_local_password
 
 NO_HASHING = """
 import argon2
@@ -14,7 +14,7 @@ def refuse(*args, **kwargs):
     raise SystemExit("an argon2 hash was computed at import time")
 
 argon2.PasswordHasher.hash = refuse
-import frontdesk.cli, frontdesk.core_plugin, frontdesk.app, frontdesk.auth
+import frontdesk.cli, frontdesk.core_plugin, frontdesk.app, frontdesk.identity.authenticators
 """
 
 
@@ -28,6 +28,8 @@ def test_starting_a_command_computes_no_hash():
 
 def test_a_login_naming_nobody_still_checks_a_password(db, monkeypatch):
     verified = []
-    monkeypatch.setattr("frontdesk.passwords.verify_password", lambda h, p: verified.append(h))
+    monkeypatch.setattr(
+        "frontdesk.identity.passwords.verify_password", lambda h, p: verified.append(h)
+    )
     assert check_local_password(db, "nobody-here", "a-long-password") is None
     assert len(verified) == 1 and verified[0].startswith("$argon2id$")

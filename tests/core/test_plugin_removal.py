@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from frontdesk.accounts import create_user
 from frontdesk.cli import main
+from frontdesk.identity.accounts import create_user
 from frontdesk.platform.permissions import Role
 from frontdesk.testing import db_session, make_test_app
 from tests.core.test_live_server import status

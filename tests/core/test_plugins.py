@@ -8,8 +8,8 @@ import pytest
 from pyramid.exceptions import ConfigurationConflictError
 
 from frontdesk import MenuItem, PluginInfo, hookimpl
-from frontdesk.accounts import create_user
 from frontdesk.app import make_app
+from frontdesk.identity.accounts import create_user
 from frontdesk.platform import hookspecs
 from frontdesk.platform.permissions import DuplicatePermission, Permission
 from frontdesk.platform.pluginmanager import PluginLoadError, make_plugins

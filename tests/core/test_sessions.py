@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from webtest import TestApp
 
-from frontdesk.accounts import create_user
 from frontdesk.cli import main
-from frontdesk.sessions import InsecureSecret, session_secret, write_secret_file
+from frontdesk.identity.accounts import create_user
+from frontdesk.identity.sessions import InsecureSecret, session_secret, write_secret_file
 
 STRONG = "Vq3nZ8rL0pX2mB7tK9wE4yH6jD1sF5gA-_uC"
 

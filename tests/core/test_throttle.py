@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import LoginThrottle
-from frontdesk.throttle import (
+from frontdesk.identity.throttle import (
     ACCOUNT_POLICY,
     ADDRESS_POLICY,
     locked_until,

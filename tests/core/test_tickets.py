@@ -8,12 +8,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from frontdesk.accounts import ValidationError, create_user
 from frontdesk.attachments import Upload, UploadPolicy
 from frontdesk.db.meta import utcnow
 from frontdesk.db.session import is_retryable_db_error
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import ValidationError, create_user
 from frontdesk.platform import events
 from frontdesk.tickets import (
     TicketConflict,

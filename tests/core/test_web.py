@@ -121,7 +121,7 @@ def test_static_assets_are_served(app):
 
 def test_refused_page_keeps_the_layout_when_menus_check_permissions(make_webapp, commit):
     """A 404 raised before traversal still renders menus that check permissions."""
-    from frontdesk.accounts import create_user
+    from frontdesk.identity.accounts import create_user
     from frontdesk.testing import set_plugin_enabled
     from tests.sample_plugins import greeter
 

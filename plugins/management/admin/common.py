@@ -10,12 +10,12 @@ from pyramid.renderers import get_renderer, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
-from frontdesk.accounts import ValidationError
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import ValidationError
+from frontdesk.identity.security import allowed
 from frontdesk.licensing.installed import active_agent_count, current_seat_limit
 from frontdesk.plugins.management.permissions import P
 from frontdesk.request_checks import positive_int
-from frontdesk.security import allowed
 
 TEMPLATES = "frontdesk.plugins.management:templates/admin/"
 STYLESHEET = "frontdesk.plugins.management.admin:static/admin.css"

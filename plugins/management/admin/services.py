@@ -1,8 +1,8 @@
 """The administration's changes: validated first, then written, each with its audit entry.
 
-Every function either raises :class:`~frontdesk.accounts.ValidationError` (per-field
+Every function either raises :class:`~frontdesk.identity.accounts.ValidationError` (per-field
 messages, nothing written) or makes the change and records it with
-:func:`frontdesk.audit.record` in the caller's transaction, so a committed change always
+:func:`frontdesk.identity.audit.record` in the caller's transaction, so a committed change always
 has its entry and a refused one has none.
 """
 
@@ -15,8 +15,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from frontdesk.access import permissions_of
-from frontdesk.accounts import (
+from frontdesk.db.auth import PermissionGrant
+from frontdesk.db.state import get_setting, set_setting
+from frontdesk.db.users import Department, User
+from frontdesk.identity.access import permissions_of
+from frontdesk.identity.accounts import (
     EMAIL_RE,
     ValidationError,
     activate_user,
@@ -25,17 +28,14 @@ from frontdesk.accounts import (
     set_password,
     unique_or_error,
 )
-from frontdesk.audit import record
-from frontdesk.db.auth import PermissionGrant
-from frontdesk.db.state import get_setting, set_setting
-from frontdesk.db.users import Department, User
+from frontdesk.identity.audit import record
+from frontdesk.identity.throttle import unlock
 from frontdesk.platform.permissions import (
     EffectivePermissions,
     Permission,
     Role,
     effective_permissions,
 )
-from frontdesk.throttle import unlock
 
 NAME_MAX = 100
 DISPLAY_NAME_MAX = 150

@@ -7,8 +7,8 @@ ticket service in :mod:`frontdesk.tickets`.
 
 from pyramid.config import Configurator
 
-from frontdesk.access import TicketPermission, ticket_context
 from frontdesk.forms import redirect_to_form
+from frontdesk.identity.access import TicketPermission, ticket_context
 
 # The canned replies table lives on core's Base: importing the model here puts it in
 # Base.metadata whenever the plugin is configured (migrations are compared against it).

@@ -14,14 +14,14 @@ from pyramid.view import view_config
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from frontdesk.accounts import ValidationError
 from frontdesk.db.meta import utcnow
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import ValidationError
+from frontdesk.identity.security import allowed
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import page_assets, template
 from frontdesk.plugins.management.workspace.models import CannedReply
 from frontdesk.request_checks import positive_int
-from frontdesk.security import allowed
 
 MAX_TITLE = 100
 MAX_BODY = 10_000

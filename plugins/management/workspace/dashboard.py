@@ -9,10 +9,11 @@ from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import case, func, select
 
-from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
+from frontdesk.identity.access import TicketPermission, ticket_filter
+from frontdesk.identity.security import allowed
 from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
@@ -22,7 +23,6 @@ from frontdesk.plugins.management.workspace.common import (
     template,
 )
 from frontdesk.plugins.management.workspace.queue import QueueFilters, run_queue
-from frontdesk.security import allowed
 from frontdesk.tickets import age
 
 

@@ -20,10 +20,10 @@ from pyramid.view import view_config
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from frontdesk.db.users import Department
+from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.platform.permissions import Role
 from frontdesk.platform.slots import ticket_list_columns
 from frontdesk.plugins.management.permissions import P

@@ -23,8 +23,6 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import or_, select
 
-from frontdesk.access import TicketPermission, ticket_decision
-from frontdesk.accounts import ValidationError
 from frontdesk.attachments import (
     describe_policy,
     download_response,
@@ -42,6 +40,8 @@ from frontdesk.db.tickets import (
 )
 from frontdesk.db.users import Department, User, agent_departments
 from frontdesk.forms import ErrorSummary
+from frontdesk.identity.access import TicketPermission, ticket_decision
+from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.events import Event, emit_all
 from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned

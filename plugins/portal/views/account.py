@@ -8,13 +8,13 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk.accounts import ValidationError, create_user, find_user
-from frontdesk.passwords import hash_password
+from frontdesk.identity.accounts import ValidationError, create_user, find_user
+from frontdesk.identity.passwords import hash_password
+from frontdesk.identity.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
 from frontdesk.platform.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.people import MAX_EMAIL, MAX_NAME, email_is_registered
 from frontdesk.plugins.portal.settings import REGISTRATION
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
-from frontdesk.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
 
 FIELDS = ("username", "display_name", "email")
 #: The one answer to a well-formed registration, whether or not its username or email

@@ -1,7 +1,7 @@
 """Tickets in the portal: submit, list, read, reply, close/reopen, download attachments.
 
 Every write goes through :mod:`frontdesk.tickets`; every read of a ticket is either
-filtered by :func:`frontdesk.access.ticket_filter` (lists) or goes through the
+filtered by :func:`frontdesk.identity.access.ticket_filter` (lists) or goes through the
 ``ticket_context`` route factory (single tickets), so customers see only their own.
 """
 
@@ -18,8 +18,6 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from frontdesk.access import TicketPermission, ticket_decision, ticket_filter
-from frontdesk.accounts import ValidationError
 from frontdesk.attachments import (
     describe_policy,
     download_response,
@@ -29,6 +27,9 @@ from frontdesk.attachments import (
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
 from frontdesk.forms import ErrorSummary
+from frontdesk.identity.access import TicketPermission, ticket_decision, ticket_filter
+from frontdesk.identity.accounts import ValidationError
+from frontdesk.identity.security import allowed
 from frontdesk.platform.events import Event, emit_all, notifier
 from frontdesk.platform.permissions import PUBLIC, Role
 from frontdesk.platform.slots import ticket_list_columns
@@ -41,7 +42,6 @@ from frontdesk.plugins.portal.views.common import (
 )
 from frontdesk.ratelimit import ANONYMOUS, REPLIES, TICKETS, rate_limited
 from frontdesk.request_checks import positive_int
-from frontdesk.security import allowed
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
-from frontdesk.accounts import create_user, find_user
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
-from frontdesk.passwords import verify_password
+from frontdesk.identity.accounts import create_user, find_user
+from frontdesk.identity.passwords import verify_password
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     PASSWORDS,

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from frontdesk import Edition
-from frontdesk.accounts import create_user
 from frontdesk.db.audit import AuditEntry
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user
 from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
 
 PASSWORDS = {

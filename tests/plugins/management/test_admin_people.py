@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
-from frontdesk import Edition, accounts
-from frontdesk.accounts import create_user, find_user
+from frontdesk import Edition
 from frontdesk.db.state import set_setting
 from frontdesk.db.users import User
+from frontdesk.identity import accounts
+from frontdesk.identity.accounts import create_user, find_user
+from frontdesk.identity.passwords import verify_password
 from frontdesk.licensing.installed import LICENSE_SETTING
-from frontdesk.passwords import verify_password
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     admin_fixture,
@@ -290,8 +291,8 @@ def test_nobody_deactivates_themselves(admin, desk, engine):
 
 
 def test_the_last_active_administrator_is_never_deactivated(app, desk, engine, commit):
-    from frontdesk.accounts import create_user
     from frontdesk.db.auth import PermissionGrant
+    from frontdesk.identity.accounts import create_user
 
     # An agent allowed to manage agents still cannot touch an administrator...
     with commit() as db:
@@ -319,7 +320,7 @@ def test_the_last_active_administrator_is_never_deactivated(app, desk, engine, c
 
 
 def test_the_last_active_administrator_cannot_be_demoted_by_another(app, desk, engine, commit):
-    from frontdesk.accounts import create_user
+    from frontdesk.identity.accounts import create_user
 
     with commit() as db:
         create_user(db, username="eve", role="administrator", password="eve-password")
@@ -448,7 +449,7 @@ def test_reset_a_customers_password(admin, desk, engine):
 def test_two_administrators_deactivating_each_other_leave_one(desk, commit, engine):
     """The service refuses to leave no active administrator, even when the acting one was
     deactivated a moment ago by a concurrent request (their page was already open)."""
-    from frontdesk.accounts import ValidationError, create_user
+    from frontdesk.identity.accounts import ValidationError, create_user
     from frontdesk.plugins.management.admin import services
 
     with commit() as db:

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
-from frontdesk.access import TicketPermission, permissions_of
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.users import User
+from frontdesk.identity.access import TicketPermission, permissions_of
 from frontdesk.testing import set_plugin_enabled
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,

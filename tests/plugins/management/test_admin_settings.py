@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from frontdesk import runtime_settings as rs
-from frontdesk.audit import record
 from frontdesk.db.state import get_setting
+from frontdesk.identity.audit import record
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     admin_fixture,

@@ -75,7 +75,7 @@ def test_an_admin_password_reset_lifts_the_lock(admin, app, desk):
 
 
 def test_an_agent_who_manages_agents_cannot_unlock_an_administrator(app, desk, commit, engine):
-    from frontdesk.accounts import ValidationError, find_user
+    from frontdesk.identity.accounts import ValidationError, find_user
     from frontdesk.plugins.management.admin import services
 
     locked_out(app, "ada", "/management")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontdesk.access import TicketPermission
-from frontdesk.accounts import create_user
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.users import Department
+from frontdesk.identity.access import TicketPermission
+from frontdesk.identity.accounts import create_user
 from frontdesk.tickets import create_ticket
 
 PLUGINS = ("portal", "management")

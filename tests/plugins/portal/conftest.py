@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from frontdesk.accounts import create_user, find_user
 from frontdesk.attachments import Upload
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
+from frontdesk.identity.accounts import create_user, find_user
 from frontdesk.tickets import add_message, create_ticket, find_ticket
 
 PASSWORDS = {

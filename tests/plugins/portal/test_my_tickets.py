@@ -176,8 +176,8 @@ def test_tickets_without_the_slash_redirect(app):
 
 def test_an_agents_portal_list_shows_only_their_own_requests(make_webapp, commit):
     """The portal is the customer's view: an agent sees what they asked for, not their queue."""
-    from frontdesk.accounts import create_user
     from frontdesk.db.users import Department
+    from frontdesk.identity.accounts import create_user
     from frontdesk.tickets import create_ticket
 
     with commit() as db:

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from webtest import TestApp
 
-from frontdesk.accounts import create_user, find_user
 from frontdesk.db.users import User
-from frontdesk.passwords import verify_password
+from frontdesk.identity.accounts import create_user, find_user
+from frontdesk.identity.passwords import verify_password
 
 ON = {"frontdesk.portal.registration": "true"}
 NEW_PASSWORD = "a-good-long-password"

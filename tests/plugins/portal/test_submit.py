@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
-from frontdesk.accounts import find_user
 from frontdesk.db.tickets import Attachment, Ticket
 from frontdesk.db.users import User
+from frontdesk.identity.accounts import find_user
 from frontdesk.platform.events import TicketCreated
 from frontdesk.tickets import find_ticket
 from tests.plugins.portal.conftest import counts, login, no_live_script
@@ -230,7 +230,7 @@ def test_agents_may_submit_in_the_portal_too(app, commit):
 
 
 def test_without_departments_the_form_says_so(make_webapp, commit):
-    from frontdesk.accounts import create_user
+    from frontdesk.identity.accounts import create_user
 
     with commit() as db:
         create_user(db, username="casey", role="customer", password="casey-password")
@@ -290,7 +290,7 @@ def test_the_same_email_again_is_the_same_customer(anon, commit):
 
 
 def test_a_new_username_never_clashes(anon, commit):
-    from frontdesk.accounts import create_user
+    from frontdesk.identity.accounts import create_user
 
     with commit() as db:
         create_user(db, username="robin@example.org", role="customer", password="pw-0123456789")
@@ -317,7 +317,7 @@ def test_an_email_of_a_registered_account_gets_the_same_answer_and_tells_nothing
 
 
 def test_an_email_of_a_staff_account_never_makes_staff_the_requester(anon, commit):
-    from frontdesk.accounts import create_user
+    from frontdesk.identity.accounts import create_user
 
     with commit() as db:
         create_user(db, username="ada", role="agent", password="pw-0123456789", email="a@x.org")

@@ -215,7 +215,7 @@ def test_visitors_who_are_not_logged_in_are_sent_to_log_in(app, ticket):
 
 
 def test_an_agent_of_another_department_cannot_open_it(make_webapp, desk, commit, ticket):
-    from frontdesk.accounts import create_user
+    from frontdesk.identity.accounts import create_user
 
     with commit() as db:
         create_user(
@@ -425,7 +425,7 @@ def test_plugins_fill_the_side_panel(make_webapp, desk, ticket):
 def test_a_merged_ticket_points_to_its_successor(app, commit, ticket):
     target = make_ticket(commit, "casey", subject="The real one")
     with commit() as db:
-        from frontdesk.accounts import find_user
+        from frontdesk.identity.accounts import find_user
 
         merge(db, find_ticket(db, ticket), find_ticket(db, target), by=find_user(db, "alex"))
     login(app, "casey")

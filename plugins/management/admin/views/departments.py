@@ -9,9 +9,9 @@ from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import func, select
 
-from frontdesk.accounts import ValidationError
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department, agent_departments
+from frontdesk.identity.accounts import ValidationError
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     Confirmation,

@@ -9,10 +9,11 @@ from pyramid.view import view_config
 from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
-from frontdesk.access import TicketPermission, ticket_filter
-from frontdesk.accounts import ValidationError
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
+from frontdesk.identity.access import TicketPermission, ticket_filter
+from frontdesk.identity.accounts import ValidationError
+from frontdesk.identity.throttle import locked_until
 from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
@@ -27,7 +28,6 @@ from frontdesk.plugins.management.admin.common import (
 )
 from frontdesk.plugins.management.permissions import P
 from frontdesk.request_checks import positive_int
-from frontdesk.throttle import locked_until
 
 AGENTS = "management.admin.agents"
 AGENT = "management.admin.agent"

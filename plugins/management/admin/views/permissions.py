@@ -10,10 +10,10 @@ from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from frontdesk.access import TicketPermission, explain, ticket_decision
-from frontdesk.accounts import ValidationError, find_user
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.identity.access import TicketPermission, explain, ticket_decision
+from frontdesk.identity.accounts import ValidationError, find_user
 from frontdesk.platform.permissions import Permission, Role
 from frontdesk.platform.plugin_state import plugin_statuses
 from frontdesk.plugins.management.admin import services

@@ -12,8 +12,8 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from frontdesk import runtime_settings as rs
-from frontdesk.audit import recent
 from frontdesk.db.state import get_setting, plugin_switches, switch_plugin
+from frontdesk.identity.audit import recent
 from frontdesk.licensing import edition_in_force
 from frontdesk.licensing.installed import (
     LICENSE_SETTING,

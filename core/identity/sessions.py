@@ -3,7 +3,7 @@ protection.
 
 Portal, management and mobile each keep their own session cookie, so logging into one
 never logs into another. Sessions hold no server-side state; the per-user session
-generation in the database (see :mod:`frontdesk.security`) is what makes logout final.
+generation in the database (see :mod:`frontdesk.identity.security`) is what makes logout final.
 Each installation signs with its own secret (``frontdesk init`` writes one under ``var/``),
 so a cookie from one installation never opens another.
 """

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pyramid.request import Request
 from sqlalchemy.orm import Session
 
-from frontdesk.accounts import find_user
 from frontdesk.db.users import User
-from frontdesk.passwords import hash_password, needs_rehash, verify_nobody, verify_password
+from frontdesk.identity.accounts import find_user
+from frontdesk.identity.passwords import hash_password, needs_rehash, verify_nobody, verify_password
 
 
 def authenticate(request: Request, login: str, password: str) -> User | None:

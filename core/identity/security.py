@@ -4,7 +4,7 @@ Identity comes from the request's interface session (``user_id`` plus the user's
 generation, so raising the generation ends every copy of a session), or else from the
 ``frontdesk_identity_from_request`` hook (API tokens, SSO headers). Permissions come from
 the plugins' declarations, the administrator's per-department grants and, for tickets,
-the access rules of :mod:`frontdesk.access`.
+the access rules of :mod:`frontdesk.identity.access`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pyramid.security import Allowed, Denied
 from sqlalchemy import delete
 from zope.interface import implementer
 
-from frontdesk.access import permissions_of, ticket_decision
 from frontdesk.db.auth import RevokedSession
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.identity.access import permissions_of, ticket_decision
 from frontdesk.platform.interfaces import Interface
 from frontdesk.platform.permissions import UNDECLARED, EffectivePermissions, Permission, Role
 from frontdesk.runtime_settings import MANAGEMENT_REAUTH, get_flag

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.users import Department, User
+from frontdesk.identity.passwords import hash_password, password_problem
+from frontdesk.identity.security import end_all_sessions
+from frontdesk.identity.throttle import unlock
 from frontdesk.licensing.installed import seat_problem
-from frontdesk.passwords import hash_password, password_problem
 from frontdesk.platform.permissions import Role
-from frontdesk.security import end_all_sessions
-from frontdesk.throttle import unlock
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,149}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

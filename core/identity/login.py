@@ -15,14 +15,14 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 
-from frontdesk.accounts import set_password
-from frontdesk.auth import authenticate
-from frontdesk.passwords import password_problem, verify_password
+from frontdesk.identity.accounts import set_password
+from frontdesk.identity.authenticators import authenticate
+from frontdesk.identity.passwords import password_problem, verify_password
+from frontdesk.identity.security import end_all_sessions, forget_browser, may_use, remember_user
+from frontdesk.identity.throttle import record_failure, record_success, seconds_locked, wait_text
 from frontdesk.platform.events import UserLoggedIn, emit
 from frontdesk.platform.interfaces import Interface
 from frontdesk.platform.permissions import PUBLIC, Permission, Role
-from frontdesk.security import end_all_sessions, forget_browser, may_use, remember_user
-from frontdesk.throttle import record_failure, record_success, seconds_locked, wait_text
 
 log = logging.getLogger(__name__)
 
