@@ -32,9 +32,8 @@ from pyramid.response import Response
 from pyramid.router import Router
 from sqlalchemy.exc import SQLAlchemyError
 
-from frontdesk.attachments import UploadPolicy, human_size
 from frontdesk.db.session import ENVIRON_SESSION_KEY
-from frontdesk.runtime_settings import upload_policy
+from frontdesk.tickets.attachments import UploadPolicy, human_size, upload_policy
 from frontdesk.web import error_response
 
 FORM_LIMIT_SETTING = "frontdesk.request.max_form_size"

@@ -17,6 +17,9 @@ from types import ModuleType
 
 #: Old module name → where it lives now.
 MOVED: dict[str, str] = {
+    "frontdesk.tickets": "frontdesk.tickets",
+    "frontdesk.attachments": "frontdesk.tickets.attachments",
+    "frontdesk.text": "frontdesk.db.text",
     "frontdesk.accounts": "frontdesk.identity.accounts",
     "frontdesk.auth": "frontdesk.identity.authenticators",
     "frontdesk.passwords": "frontdesk.identity.passwords",

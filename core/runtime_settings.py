@@ -20,7 +20,6 @@ from typing import Any
 from pyramid.settings import asbool
 from sqlalchemy.orm import Session
 
-from frontdesk.attachments import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE, UploadPolicy
 from frontdesk.db.state import get_setting
 
 #: Customers may create their own accounts on the portal.
@@ -33,6 +32,10 @@ MANAGEMENT_REAUTH = "management.reauth"
 ATTACHMENTS_MAX_SIZE = "attachments.max_size"
 #: Most attachments on one message.
 ATTACHMENTS_MAX_FILES = "attachments.max_files"
+
+#: Largest attachment and most attachments per message when nothing else is set.
+DEFAULT_MAX_SIZE = 10 * 1024 * 1024
+DEFAULT_MAX_FILES = 5
 
 #: The value when neither the database nor the ini file has one.
 DEFAULTS: dict[str, Any] = {
@@ -78,17 +81,6 @@ def get_int(
         return int(str(value).strip()) if value is not None else fallback
     except ValueError:
         return fallback
-
-
-def upload_policy(db: Session, registry_settings: Mapping[str, Any]) -> UploadPolicy:
-    """The attachment limits in force: the ini's policy with the run-time size and count."""
-    base = UploadPolicy.from_settings(registry_settings)
-    return UploadPolicy(
-        max_size=get_int(db, registry_settings, ATTACHMENTS_MAX_SIZE, base.max_size),
-        max_files=get_int(db, registry_settings, ATTACHMENTS_MAX_FILES, base.max_files),
-        allowed_extensions=base.allowed_extensions,
-        user_quota=base.user_quota,
-    )
 
 
 def flag_value(value: bool) -> str:

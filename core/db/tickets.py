@@ -10,8 +10,8 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from frontdesk.db.meta import Base, utcnow
+from frontdesk.db.text import render_markdown
 from frontdesk.db.users import Department, User
-from frontdesk.text import render_markdown
 
 
 class TicketStatus(enum.StrEnum):

@@ -26,7 +26,12 @@ from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
 from frontdesk.identity.access import permissions_of, ticket_decision
 from frontdesk.platform.interfaces import Interface
-from frontdesk.platform.permissions import UNDECLARED, EffectivePermissions, Permission, Role
+from frontdesk.platform.permissions import (
+    UNDECLARED,
+    EffectivePermissions,
+    Permission,
+    Role,
+)
 from frontdesk.runtime_settings import MANAGEMENT_REAUTH, get_flag
 
 SESSION_USER = "user_id"
@@ -144,20 +149,6 @@ def forget_browser(request: Request) -> list[Interface]:
 def end_all_sessions(user: User) -> None:
     """Every session of ``user``, in every interface and browser, stops working."""
     user.session_generation += 1
-
-
-def allowed(request: Request, permission: str) -> bool:
-    """``request.has_permission`` that also works on pages rendered before traversal
-    (error pages for URLs refused early have no ``request.context``)."""
-    context = getattr(request, "context", None)
-    return bool(request.has_permission(permission, context if context is not None else _ROOT))
-
-
-class _Root:
-    """Stand-in context for checks made before traversal."""
-
-
-_ROOT = _Root()
 
 
 @implementer(ISecurityPolicy)

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from frontdesk.identity.security import allowed
+from frontdesk.platform.permissions import allowed
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request

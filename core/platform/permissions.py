@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyramid.request import Request
 from pyramid.security import NO_PERMISSION_REQUIRED
 
 #: ``permission=PUBLIC`` on a view: everyone may open it, logged in or not. A view is
@@ -121,3 +122,17 @@ def effective_permissions(
     return EffectivePermissions(
         role=role, everywhere=everywhere, by_department=by_department, departmental=departmental
     )
+
+
+def allowed(request: Request, permission: str) -> bool:
+    """``request.has_permission`` that also works on pages rendered before traversal
+    (error pages for URLs refused early have no ``request.context``)."""
+    context = getattr(request, "context", None)
+    return bool(request.has_permission(permission, context if context is not None else _ROOT))
+
+
+class _Root:
+    """Stand-in context for checks made before traversal."""
+
+
+_ROOT = _Root()

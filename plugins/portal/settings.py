@@ -12,8 +12,9 @@ from typing import Any
 from pyramid.request import Request
 
 from frontdesk import runtime_settings
-from frontdesk.attachments import UploadPolicy
 from frontdesk.db.state import get_setting
+from frontdesk.tickets import attachments
+from frontdesk.tickets.attachments import UploadPolicy
 
 #: Customers may create their own accounts at /register (ini ``frontdesk.portal.registration``).
 REGISTRATION = runtime_settings.PORTAL_REGISTRATION
@@ -38,7 +39,7 @@ def anonymous_tickets(request: Request) -> bool:
 
 
 def upload_policy(request: Request) -> UploadPolicy:
-    return runtime_settings.upload_policy(request.dbsession, request.registry.settings)
+    return attachments.upload_policy(request.dbsession, request.registry.settings)
 
 
 def welcome_text(request: Request) -> str:

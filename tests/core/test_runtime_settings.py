@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from frontdesk import runtime_settings as rs
 from frontdesk.db.state import set_setting
+from frontdesk.tickets.attachments import upload_policy
 
 
 def test_flags_prefer_the_database_then_the_ini_then_the_default(db):
@@ -26,7 +27,7 @@ def test_numbers_and_the_upload_policy(db):
     assert rs.get_int(db, ini, rs.ATTACHMENTS_MAX_SIZE) == 10 * 1024 * 1024, "bad: default"
     set_setting(db, rs.ATTACHMENTS_MAX_FILES, "7")
     set_setting(db, rs.ATTACHMENTS_MAX_SIZE, "1000")
-    policy = rs.upload_policy(db, {"frontdesk.attachments.allowed_extensions": "txt"})
+    policy = upload_policy(db, {"frontdesk.attachments.allowed_extensions": "txt"})
     assert (policy.max_files, policy.max_size, policy.allowed_extensions) == (
         7,
         1000,

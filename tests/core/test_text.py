@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from frontdesk import text
-from frontdesk.text import render_markdown
+from frontdesk.db import text
+from frontdesk.db.text import render_markdown
 
 
 def test_markdown_is_rendered():

@@ -8,7 +8,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from frontdesk.attachments import Upload, UploadPolicy
 from frontdesk.db.meta import utcnow
 from frontdesk.db.session import is_retryable_db_error
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
@@ -26,6 +25,7 @@ from frontdesk.tickets import (
     set_priority,
     transfer,
 )
+from frontdesk.tickets.attachments import Upload, UploadPolicy
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ uploads are (no bidi overrides or zero-width characters).
 from alembic import op
 import sqlalchemy as sa
 
-from frontdesk.attachments import clean_filename
-from frontdesk.text import render_markdown
+from frontdesk.tickets.attachments import clean_filename
+from frontdesk.db.text import render_markdown
 
 
 revision = '0006'

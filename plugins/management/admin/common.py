@@ -12,8 +12,8 @@ from pyramid.response import Response
 
 from frontdesk.db.users import User
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.identity.security import allowed
 from frontdesk.licensing.installed import active_agent_count, current_seat_limit
+from frontdesk.platform.permissions import allowed
 from frontdesk.plugins.management.permissions import P
 from frontdesk.request_checks import positive_int
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.meta import utcnow
 from frontdesk.db.users import User
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.identity.security import allowed
+from frontdesk.platform.permissions import allowed
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import page_assets, template
 from frontdesk.plugins.management.workspace.models import CannedReply

@@ -6,10 +6,9 @@ import datetime as dt
 
 from pyramid.request import Request
 
-from frontdesk import runtime_settings
-from frontdesk.attachments import UploadPolicy
 from frontdesk.db.tickets import TicketPriority, TicketStatus
-from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES
+from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES, attachments
+from frontdesk.tickets.attachments import UploadPolicy
 
 TEMPLATES = "frontdesk.plugins.management:templates/"
 STYLESHEET = "frontdesk.plugins.management:static/workspace.css"
@@ -56,7 +55,7 @@ def priority_title(priority: str) -> str:
 
 def upload_policy(request: Request) -> UploadPolicy:
     """The limits in force (the Settings page may override the ini's)."""
-    return runtime_settings.upload_policy(request.dbsession, request.registry.settings)
+    return attachments.upload_policy(request.dbsession, request.registry.settings)
 
 
 def page_assets(request: Request) -> dict[str, str]:

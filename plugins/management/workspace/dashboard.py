@@ -13,8 +13,7 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
 from frontdesk.identity.access import TicketPermission, ticket_filter
-from frontdesk.identity.security import allowed
-from frontdesk.platform.permissions import Role
+from frontdesk.platform.permissions import Role, allowed
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,

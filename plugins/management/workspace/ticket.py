@@ -23,12 +23,6 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import or_, select
 
-from frontdesk.attachments import (
-    describe_policy,
-    download_response,
-    human_size,
-    uploads_from_request,
-)
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import (
     Attachment,
@@ -75,6 +69,12 @@ from frontdesk.tickets import (
     set_due,
     set_priority,
     transfer,
+)
+from frontdesk.tickets.attachments import (
+    describe_policy,
+    download_response,
+    human_size,
+    uploads_from_request,
 )
 
 TICKET_TEMPLATE = template("workspace/ticket.pt")

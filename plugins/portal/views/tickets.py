@@ -18,20 +18,13 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from frontdesk.attachments import (
-    describe_policy,
-    download_response,
-    human_size,
-    uploads_from_request,
-)
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
 from frontdesk.forms import ErrorSummary
 from frontdesk.identity.access import TicketPermission, ticket_decision, ticket_filter
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.identity.security import allowed
 from frontdesk.platform.events import Event, emit_all, notifier
-from frontdesk.platform.permissions import PUBLIC, Role
+from frontdesk.platform.permissions import PUBLIC, Role, allowed
 from frontdesk.platform.slots import ticket_list_columns
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
@@ -51,6 +44,12 @@ from frontdesk.tickets import (
     customer_departments,
     new_submission_token,
     submitted_ticket,
+)
+from frontdesk.tickets.attachments import (
+    describe_policy,
+    download_response,
+    human_size,
+    uploads_from_request,
 )
 
 PER_PAGE = 20

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from frontdesk import runtime_settings as rs
 from frontdesk.db.state import get_setting
 from frontdesk.identity.audit import record
+from frontdesk.tickets.attachments import upload_policy
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     admin_fixture,
@@ -78,7 +79,7 @@ def test_save_every_setting_and_audit_each_change(admin, engine):
     assert flag(admin, engine, rs.PORTAL_ANONYMOUS_TICKETS) is True
     assert flag(admin, engine, rs.MANAGEMENT_REAUTH) is False
     with Session(engine) as db:
-        policy = rs.upload_policy(db, admin.app.registry.settings)
+        policy = upload_policy(db, admin.app.registry.settings)
     assert (policy.max_size, policy.max_files) == (int(2.5 * 1024 * 1024), 3)
     assert [entry[1:] for entry in audit_log(engine)] == [
         ("setting.change", "setting portal.registration", "off → on"),

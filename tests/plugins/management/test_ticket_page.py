@@ -8,10 +8,10 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from frontdesk import PluginInfo, Slot, hookimpl
-from frontdesk.attachments import Upload as FileUpload
 from frontdesk.db.tickets import Attachment
 from frontdesk.db.users import User
 from frontdesk.tickets import add_message, find_ticket
+from frontdesk.tickets.attachments import Upload as FileUpload
 from tests.plugins.management.workspace_support import PLUGINS, build_desk, login, texts
 
 ACTIONS = ("reply", "note", "properties", "assign", "transfer", "merge")
@@ -84,7 +84,7 @@ def test_the_page_reads_each_message_as_stored_html(app, desk, commit, monkeypat
     def no_rendering(source):
         raise AssertionError("the page rendered Markdown")
 
-    monkeypatch.setattr("frontdesk.text.markdown_tokens", no_rendering)
+    monkeypatch.setattr("frontdesk.db.text.markdown_tokens", no_rendering)
     login(app, "alex")
     page = app.get("/management/tickets/1001")
     assert [s.text for s in page.html.select(".message__body strong")] == [

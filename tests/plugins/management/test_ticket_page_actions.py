@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from webtest import TestApp
 
-from frontdesk.attachments import Upload
 from frontdesk.db.tickets import TicketMessage
 from frontdesk.db.users import User
 from frontdesk.plugins.management.workspace.models import CannedReply
@@ -25,6 +24,7 @@ from frontdesk.tickets import (
     merge,
     set_priority,
 )
+from frontdesk.tickets.attachments import Upload
 from tests.plugins.management.workspace_support import PLUGINS, build_desk, login, texts
 from tests.sample_plugins.recorder import EventLog
 

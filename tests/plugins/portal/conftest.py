@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from frontdesk.attachments import Upload
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
 from frontdesk.identity.accounts import create_user, find_user
 from frontdesk.tickets import add_message, create_ticket, find_ticket
+from frontdesk.tickets.attachments import Upload
 
 PASSWORDS = {
     "casey": "casey-password",

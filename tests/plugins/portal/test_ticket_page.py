@@ -131,7 +131,7 @@ def test_the_page_shows_the_html_stored_with_each_message(app, commit, ticket, m
     def no_rendering(source):
         raise AssertionError("the page rendered Markdown")
 
-    monkeypatch.setattr("frontdesk.text.markdown_tokens", no_rendering)
+    monkeypatch.setattr("frontdesk.db.text.markdown_tokens", no_rendering)
     login(app, "casey")
     body = app.get(f"/tickets/{ticket}").html.select_one(".message__body")
     assert body.select_one("em").text == "once" and "smokes" not in body.text

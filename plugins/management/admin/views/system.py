@@ -43,6 +43,7 @@ from frontdesk.plugins.management.admin.common import (
 )
 from frontdesk.plugins.management.permissions import P
 from frontdesk.request_checks import BadRequest, positive_int
+from frontdesk.tickets.attachments import upload_policy
 
 PLUGINS = "management.admin.plugins"
 LICENSE = "management.admin.license"
@@ -340,7 +341,7 @@ def _mb(size: int) -> str:
 
 def _current(request: Request) -> dict[str, Any]:
     db, ini = request.dbsession, request.registry.settings
-    policy = rs.upload_policy(db, ini)
+    policy = upload_policy(db, ini)
     values: dict[str, Any] = {field: rs.get_flag(db, ini, key) for key, field, _ in FLAGS}
     values["welcome"] = get_setting(db, WELCOME) or ""
     values["max_size"] = _mb(policy.max_size)

@@ -4,6 +4,9 @@ Every interface (portal, management, mobile) and the CLI go through these functi
 validation, status rules and events are the same everywhere. Each function takes the
 caller's session and an optional ``notify`` callable for the events it produces; web
 views pass ``lambda event: emit(request, event)`` so plugins hear of it after commit.
+Attachments (storage, limits, safe downloads) live in ``frontdesk.tickets.attachments``.
+
+Builds on identity and the platform; web builds on it.
 """
 
 from __future__ import annotations
@@ -16,14 +19,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from frontdesk.attachments import (
-    Upload,
-    UploadError,
-    UploadPolicy,
-    check_quota,
-    check_uploads,
-    content_type_for,
-)
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import (
     Attachment,
@@ -38,6 +33,14 @@ from frontdesk.db.users import Department, User
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform import events
 from frontdesk.platform.permissions import Role
+from frontdesk.tickets.attachments import (
+    Upload,
+    UploadError,
+    UploadPolicy,
+    check_quota,
+    check_uploads,
+    content_type_for,
+)
 
 Notify = Callable[[events.Event], None]
 

@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 from pyramid.response import Response
+from sqlalchemy.orm import Session
 
+from frontdesk import runtime_settings
 from frontdesk.db.tickets import Attachment
+from frontdesk.runtime_settings import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE
 
-DEFAULT_MAX_SIZE = 10 * 1024 * 1024
-DEFAULT_MAX_FILES = 5
 #: Most bytes of attachments one customer may have stored in all (staff have no quota).
 DEFAULT_USER_QUOTA = 200 * 1024 * 1024
 DEFAULT_ALLOWED = (
@@ -196,3 +197,19 @@ def download_response(attachment: Attachment) -> Response:
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def upload_policy(db: Session, registry_settings: Mapping[str, Any]) -> UploadPolicy:
+    """The attachment limits in force: the ini's policy with the run-time size and count
+    (from the Settings page) when an administrator set them."""
+    base = UploadPolicy.from_settings(registry_settings)
+    return UploadPolicy(
+        max_size=runtime_settings.get_int(
+            db, registry_settings, runtime_settings.ATTACHMENTS_MAX_SIZE, base.max_size
+        ),
+        max_files=runtime_settings.get_int(
+            db, registry_settings, runtime_settings.ATTACHMENTS_MAX_FILES, base.max_files
+        ),
+        allowed_extensions=base.allowed_extensions,
+        user_quota=base.user_quota,
+    )

@@ -1,5 +1,7 @@
 """Message bodies: Markdown in, sanitised HTML out, with bounded work.
 
+Part of the schema layer: ``TicketMessage`` keeps ``body_html`` rendered from ``body``.
+
 Messages are rendered once, when they are stored (see ``TicketMessage.body_html``), never
 on every view. The renderer's work is bounded whatever the input: nesting stops at
 :data:`MAX_NESTING` levels, a paragraph longer than :data:`MAX_INLINE` characters is shown
