@@ -60,6 +60,7 @@ setup(
             "pytest-cov>=5",
             "pytest-xdist>=3.5",
             "ruff>=0.5",
+            "import-linter>=2.1",
             "beautifulsoup4>=4.12",
             "webtest>=3",
             # The docs build (tests/test_docs.py) and the plugin project template.

@@ -8,8 +8,6 @@ These names and the modules the API reference lists (docs/plugin-authors/api/) a
 public API; every other module is internal and may change in any release.
 """
 
-__version__ = "0.1.0"
-
 import warnings
 
 # Pyramid 2.x imports setuptools' deprecated pkg_resources; the notice is not actionable
@@ -17,6 +15,7 @@ import warnings
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 from frontdesk import compat  # noqa: E402
+from frontdesk.version import __version__  # noqa: E402
 
 compat.install()
 

@@ -11,8 +11,10 @@ from pyramid.config import Configurator
 from pyramid.router import Router
 from sqlalchemy import Engine
 
+from frontdesk import core_plugin
+from frontdesk.platform import pluginmanager
 from frontdesk.platform.permissions import collect_permissions
-from frontdesk.platform.pluginmanager import LoadedPlugin, Plugins, make_plugins
+from frontdesk.platform.pluginmanager import LoadedPlugin, Plugins
 
 
 def main(global_config: Mapping[str, Any], **settings: Any) -> Router:
@@ -40,35 +42,30 @@ def make_app(
 
     config = Configurator(settings=settings)
     config.registry.frontdesk_plugins = loaded
-    # Chameleon page templates (.pt) for core and plugins, compiled one at a time.
-    config.include("frontdesk.templating")
-    # request.interface: portal, management or mobile, from the URL.
-    config.include("frontdesk.platform.interfaces")
-    # Absolute URLs from frontdesk.public_url; hosts outside frontdesk.allowed_hosts refused.
-    config.include("frontdesk.hosts")
-    # Engine, request.dbsession, one transaction per request, retries.
-    config.include("frontdesk.db.session")
-    # Oversized request bodies refused (413) before anything reads them.
-    config.include("frontdesk.body_limit")
-    # 400 for control characters (NUL ...) in any parameter, before any view or query.
-    config.include("frontdesk.request_checks")
-    # A session cookie per interface; CSRF tokens on every unsafe request.
-    config.include("frontdesk.identity.sessions")
-    # request.user and the permission checks behind every view.
-    config.include("frontdesk.identity.security")
-    # The add_login_pages directive interface plugins use for login, logout, password.
-    config.include("frontdesk.identity.login")
-    # Which plugins are on, per request, and the 404 gate for routes of those that are off.
-    config.include("frontdesk.platform.plugin_state")
-    # Layout globals, static assets, security headers, error pages.
+    # Web: templates, allowed hosts, body limits, input checks, layout, error pages, health.
     config.include("frontdesk.web")
-    # /healthz and /readyz for load balancers.
-    config.include("frontdesk.health")
+    # Database: engine, request.dbsession, one transaction per request, retries.
+    config.include("frontdesk.db")
+    # Identity: session cookies and CSRF, request.user, permission checks, login pages.
+    config.include("frontdesk.identity")
+    # Platform: request.interface, and the 404 gate for routes of plugins that are off.
+    config.include("frontdesk.platform")
     # The permission registry every plugin contributes to.
     config.registry["frontdesk_permissions"] = collect_permissions(_declared_permissions(loaded))
     # Each plugin wires its own routes, views and assets.
     configure_plugins(config, loaded)
     return config.make_wsgi_app()
+
+
+def make_plugins(
+    settings: Mapping[str, Any], plugins: Iterable[str | Any] | None = None
+) -> Plugins:
+    """The plugins of one application, core's own hook implementations first.
+
+    :param plugins: entry-point names or plugin objects; default: the ``frontdesk.plugins``
+        setting, or every installed plugin.
+    """
+    return pluginmanager.make_plugins(settings, plugins, builtins=[core_plugin])
 
 
 def _declared_permissions(loaded: Plugins) -> list[tuple[str, list[Any]]]:

@@ -17,6 +17,16 @@ from types import ModuleType
 
 #: Old module name → where it lives now.
 MOVED: dict[str, str] = {
+    "frontdesk.migrate": "frontdesk.migrations.runner",
+    "frontdesk.runtime_settings": "frontdesk.settings",
+    "frontdesk.web": "frontdesk.web.layout",
+    "frontdesk.templating": "frontdesk.web.templating",
+    "frontdesk.hosts": "frontdesk.web.hosts",
+    "frontdesk.body_limit": "frontdesk.web.body_limit",
+    "frontdesk.request_checks": "frontdesk.web.request_checks",
+    "frontdesk.health": "frontdesk.web.health",
+    "frontdesk.forms": "frontdesk.web.forms",
+    "frontdesk.ratelimit": "frontdesk.web.ratelimit",
     "frontdesk.tickets": "frontdesk.tickets",
     "frontdesk.attachments": "frontdesk.tickets.attachments",
     "frontdesk.text": "frontdesk.db.text",

@@ -33,8 +33,7 @@ from pyramid.request import Request
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
-from frontdesk import migrate
-from frontdesk.app import make_app
+from frontdesk.app import make_app, make_plugins
 from frontdesk.db import Base, state
 from frontdesk.db.session import engine_from_settings, new_session
 from frontdesk.db.tickets import Ticket
@@ -43,7 +42,7 @@ from frontdesk.identity.accounts import create_user
 from frontdesk.licensing import Edition, License
 from frontdesk.licensing import tokens as license_tokens
 from frontdesk.licensing.installed import install_license
-from frontdesk.platform.pluginmanager import make_plugins
+from frontdesk.migrations import runner as migrate
 from frontdesk.tickets import create_ticket
 
 TEST_SETTINGS: dict[str, Any] = {

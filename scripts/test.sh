@@ -31,4 +31,6 @@ fi
 
 $VENV/bin/ruff check .
 $VENV/bin/ruff format --check .
+# The architecture's import contracts (docs/architecture.md).
+$VENV/bin/python scripts/lint_imports.py
 exec $VENV/bin/pytest -n auto --cov --cov-report=term "$@"

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
+from frontdesk.app import make_plugins
 from frontdesk.db.session import (
     engine_from_settings,
     redacted_url,
@@ -24,7 +25,7 @@ from frontdesk.db.session import (
     writing,
 )
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.platform.pluginmanager import PluginLoadError, Plugins, make_plugins
+from frontdesk.platform.pluginmanager import PluginLoadError, Plugins
 
 EXIT_USAGE = 2
 
@@ -108,7 +109,7 @@ def load_plugins(settings: dict[str, Any]) -> Plugins:
 def require_current_schema(engine: Engine, plugins: Plugins, config: str) -> None:
     """A one-line error unless every migration has been applied (plugins not installed
     aside, which :func:`note_absent_plugins` names)."""
-    from frontdesk import migrate
+    from frontdesk.migrations import runner as migrate
 
     note_absent_plugins(engine, plugins, config)
     if not migrate.is_up_to_date(engine, plugins):
@@ -118,7 +119,7 @@ def require_current_schema(engine: Engine, plugins: Plugins, config: str) -> Non
 def note_absent_plugins(engine: Engine, plugins: Plugins, config: str) -> None:
     """One line on stderr naming the plugins not installed (or pinned out) whose tables
     the database holds; they are kept, and left alone, until ``plugins purge``."""
-    from frontdesk import migrate
+    from frontdesk.migrations import runner as migrate
 
     absent = migrate.absent_plugins(engine, plugins)
     if absent:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from frontdesk import migrate
 from frontdesk.cli.base import (
     CLIError,
     command,
@@ -17,6 +16,7 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db import state
+from frontdesk.migrations import runner as migrate
 from frontdesk.platform.plugin_state import evaluate, load_snapshot
 from frontdesk.platform.pluginmanager import CORE_PLUGIN, discover
 

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from frontdesk import demo, migrate
+from frontdesk import demo
 from frontdesk.cli.base import (
     CLIError,
     command,
@@ -21,14 +21,15 @@ from frontdesk.cli.base import (
 )
 from frontdesk.db.session import redacted_url
 from frontdesk.db.users import User
-from frontdesk.hosts import HostConfigError
 from frontdesk.identity.accounts import create_user, find_user
 from frontdesk.identity.passwords import generate_password, verify_password
 from frontdesk.identity.sessions import SECRET, InsecureSecret, secret_file_path, write_secret_file
 from frontdesk.licensing.keys import KeyConfigError, listed_key_paths
 from frontdesk.licensing.tokens import write_keypair
+from frontdesk.migrations import runner as migrate
 from frontdesk.platform.permissions import Role
 from frontdesk.platform.pluginmanager import PluginLoadError, as_bool
+from frontdesk.web.hosts import HostConfigError
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -3,7 +3,14 @@
 Importing this package imports every core model, so ``Base.metadata`` is complete.
 """
 
+from pyramid.config import Configurator
+
 from frontdesk.db import audit, auth, revisions, state, tickets, users  # noqa: F401  (register the models)
 from frontdesk.db.meta import Base
 
 __all__ = ["Base"]
+
+
+def includeme(config: Configurator) -> None:
+    """The engine, ``request.dbsession`` and one transaction per request."""
+    config.include("frontdesk.db.session")

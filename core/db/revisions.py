@@ -11,7 +11,8 @@ from frontdesk.db.meta import Base
 class PluginRevision(Base):
     """A plugin's revision recorded in ``alembic_version``: the plugin's name and the
     revisions of other branches it implies (its ``depends_on``), so that it can be named
-    and set aside when the plugin is uninstalled or pinned out (see :mod:`frontdesk.migrate`).
+    and set aside when the plugin is uninstalled or pinned out (see
+    :mod:`frontdesk.migrations.runner`).
     """
 
     __tablename__ = "plugin_revisions"

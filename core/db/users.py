@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from frontdesk.db.meta import Base, utcnow
-from frontdesk.platform.permissions import Role
 
 agent_departments = Table(
     "agent_departments",
@@ -16,6 +16,14 @@ agent_departments = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("department_id", ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class Role(enum.StrEnum):
+    """The built-in roles every user has exactly one of (also ``frontdesk.Role``)."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    ADMINISTRATOR = "administrator"
 
 
 class Department(Base):

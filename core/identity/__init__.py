@@ -5,8 +5,10 @@ cookies per interface, the security policy and the ticket access rules, and the 
 of what administrators did. Builds on the platform; tickets and web build on it.
 """
 
+from pyramid.config import Configurator
 
-def includeme(config) -> None:
+
+def includeme(config: Configurator) -> None:
     """Session cookies and CSRF, ``request.user`` and permission checks, login pages."""
     config.include(".sessions")
     config.include(".security")

@@ -32,7 +32,7 @@ from frontdesk.platform.permissions import (
     Permission,
     Role,
 )
-from frontdesk.runtime_settings import MANAGEMENT_REAUTH, get_flag
+from frontdesk.settings import MANAGEMENT_REAUTH, get_flag
 
 SESSION_USER = "user_id"
 SESSION_GENERATION = "generation"

@@ -33,12 +33,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.state import StateVersion, get_setting, plugin_switches, set_setting
-from frontdesk.db.users import User
+from frontdesk.db.users import Role, User
 from frontdesk.licensing import Edition, License, LicenseRefusal
 from frontdesk.licensing.keys import KeyConfigError, decode_public_key, trusted_public_keys
 from frontdesk.licensing.tokens import claimed_entitlement
 from frontdesk.licensing.tokens import verify as verify_token
-from frontdesk.platform.permissions import Role
 
 if TYPE_CHECKING:  # pragma: no cover
     from frontdesk.platform.pluginmanager import Plugins

@@ -1,4 +1,4 @@
-"""Alembic environment: run by :mod:`frontdesk.migrate` with a live connection."""
+"""Alembic environment: run by :mod:`frontdesk.migrations.runner` with a live connection."""
 
 from alembic import context
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyramid.request import Request
 from pyramid.security import NO_PERMISSION_REQUIRED
+
+from frontdesk.db.users import Role
 
 #: ``permission=PUBLIC`` on a view: everyone may open it, logged in or not. A view is
 #: public only when it says so; one without a ``permission`` gets ``UNDECLARED``, which no
@@ -16,14 +17,6 @@ PUBLIC: str = NO_PERMISSION_REQUIRED
 #: The default permission of views that name none. No plugin declares it, so nobody
 #: holds it (not even administrators): a forgotten ``permission=`` is a closed page.
 UNDECLARED = "core:view:undeclared"
-
-
-class Role(enum.StrEnum):
-    """The built-in roles every user has exactly one of."""
-
-    CUSTOMER = "customer"
-    AGENT = "agent"
-    ADMINISTRATOR = "administrator"
 
 
 @dataclass(frozen=True, kw_only=True)

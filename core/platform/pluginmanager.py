@@ -120,7 +120,7 @@ def plugin_name_of(obj: Any) -> str:
 
 
 def core_version() -> str:
-    from frontdesk import __version__
+    from frontdesk.version import __version__
 
     return __version__
 
@@ -261,15 +261,19 @@ def discover() -> dict[str, importlib.metadata.EntryPoint]:
 
 
 def make_plugins(
-    settings: Mapping[str, Any], plugins: Iterable[str | Any] | None = None
+    settings: Mapping[str, Any],
+    plugins: Iterable[str | Any] | None = None,
+    *,
+    builtins: Iterable[Any] = (),
 ) -> Plugins:
     """Build a fresh plugin manager for one application.
 
     :param settings: the app settings; reads ``frontdesk.plugins`` (pin a list) and
         ``frontdesk.strict_plugins``.
     :param plugins: overrides the setting: entry-point names or plugin objects.
+    :param builtins: core's own hook implementations, always on (the app factory's
+        :func:`frontdesk.app.make_plugins` passes them; the platform never imports them).
     """
-    from frontdesk import core_plugin
 
     strict = as_bool(settings.get("frontdesk.strict_plugins", False))
     pm = FrontdeskPluginManager(hookspecs.PROJECT)
@@ -278,7 +282,8 @@ def make_plugins(
         pm.trace.root.setwriter(lambda line: log.debug(line.rstrip("\n")))
         pm.enable_tracing()
     result = Plugins(pm=pm)
-    result.add(core_plugin, builtin=True)
+    for builtin in builtins:
+        result.add(builtin, builtin=True)
 
     wanted = (
         list(plugins)

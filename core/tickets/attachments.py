@@ -19,9 +19,9 @@ from urllib.parse import quote
 from pyramid.response import Response
 from sqlalchemy.orm import Session
 
-from frontdesk import runtime_settings
+from frontdesk import settings as runtime_settings
 from frontdesk.db.tickets import Attachment
-from frontdesk.runtime_settings import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE
+from frontdesk.settings import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE
 
 #: Most bytes of attachments one customer may have stored in all (staff have no quota).
 DEFAULT_USER_QUOTA = 200 * 1024 * 1024

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from frontdesk.forms import redirect_to_form
 from frontdesk.identity.access import TicketPermission, ticket_context
 from frontdesk.plugins.portal.settings import FlagPredicate
+from frontdesk.web.forms import redirect_to_form
 
 
 def includeme(config: Configurator) -> None:

@@ -1,7 +1,7 @@
 """The portal's settings.
 
 Self-registration, anonymous tickets and the upload limits are run-time settings (see
-:mod:`frontdesk.runtime_settings`): an administrator's value in the database wins, else the
+:mod:`frontdesk.settings`): an administrator's value in the database wins, else the
 ini's ``frontdesk.<key>``, else the default (off). The welcome text is a database setting.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from pyramid.request import Request
 
-from frontdesk import runtime_settings
+from frontdesk import settings as runtime_settings
 from frontdesk.db.state import get_setting
 from frontdesk.tickets import attachments
 from frontdesk.tickets.attachments import UploadPolicy

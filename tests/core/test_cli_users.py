@@ -9,6 +9,7 @@ import sys
 import pytest
 from webtest import TestApp
 
+from frontdesk.app import make_plugins
 from frontdesk.cli import build_parser, main
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
@@ -17,7 +18,6 @@ from frontdesk.identity.passwords import verify_password
 from frontdesk.licensing import Edition
 from frontdesk.licensing.installed import install_license
 from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
-from frontdesk.platform.pluginmanager import make_plugins
 
 OLD, NEW = "the-old-password", "a-brand-new-password"
 

@@ -9,7 +9,7 @@ import sys
 
 def test_traced_hook_calls_show_for_a_passing_test(tmp_path):
     (tmp_path / "test_traced.py").write_text(
-        "from frontdesk.platform.pluginmanager import make_plugins\n\n"
+        "from frontdesk.app import make_plugins\n\n"
         "def test_passes():\n"
         "    make_plugins({}, plugins=[]).hook.frontdesk_permissions()\n"
     )

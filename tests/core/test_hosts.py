@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from frontdesk.cli import main
-from frontdesk.hosts import HostConfigError
 from frontdesk.identity.accounts import create_user
 from frontdesk.testing import make_test_app
+from frontdesk.web.hosts import HostConfigError
 from tests.servers import free_port, frontdesk_process
 
 PUBLIC = {"frontdesk.public_url": "https://help.example.org"}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk import Edition, License
+from frontdesk.app import make_plugins
 from frontdesk.db.state import get_setting, read_state_version, set_setting
 from frontdesk.db.users import User
 from frontdesk.identity.accounts import ValidationError, activate_user, create_user
@@ -26,7 +27,6 @@ from frontdesk.licensing.installed import (
     seat_limit,
 )
 from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
-from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session, engine_of
 from tests.sample_plugins import greeter
 from tests.sample_plugins.recorder import Recorder

@@ -10,9 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import column, inspect, table, text
 
-from frontdesk import migrate
+from frontdesk.app import make_plugins
 from frontdesk.db import Base
-from frontdesk.platform.pluginmanager import PluginInfo, make_plugins
+from frontdesk.migrations import runner as migrate
+from frontdesk.platform.pluginmanager import PluginInfo
 
 
 def test_migrations_run_from_an_empty_database_to_head(fresh):

@@ -9,7 +9,8 @@ import sys
 import pytest
 from sqlalchemy import inspect
 
-from frontdesk import PluginInfo, hookimpl, migrate
+from frontdesk import PluginInfo, hookimpl
+from frontdesk.app import make_plugins
 from frontdesk.cli import main
 from frontdesk.db.state import set_setting
 from frontdesk.licensing.installed import (
@@ -18,7 +19,7 @@ from frontdesk.licensing.installed import (
     LicenseError,
     install_license,
 )
-from frontdesk.platform.pluginmanager import make_plugins
+from frontdesk.migrations import runner as migrate
 from frontdesk.testing import db_session, engine_of, set_plugin_enabled
 from tests.core import test_cli
 from tests.sample_plugins import outdated

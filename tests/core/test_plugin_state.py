@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from frontdesk import Edition, License, PluginInfo
+from frontdesk.app import make_plugins
 from frontdesk.db import state
 from frontdesk.platform.plugin_state import Snapshot, StateCache, evaluate
-from frontdesk.platform.pluginmanager import make_plugins
 from frontdesk.testing import db_session
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import RateLimit
 from frontdesk.db.meta import utcnow
-from frontdesk.ratelimit import HOUR, TICKETS, hit
+from frontdesk.web.ratelimit import HOUR, TICKETS, hit
 from tests.clients import all_at_once
 
 

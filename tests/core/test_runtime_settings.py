@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk import runtime_settings as rs
+from frontdesk import settings as rs
 from frontdesk.db.state import set_setting
 from frontdesk.tickets.attachments import upload_policy
 

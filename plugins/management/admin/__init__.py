@@ -3,8 +3,8 @@ settings and the audit log."""
 
 from pyramid.config import Configurator
 
-from frontdesk.forms import redirect_to_form
 from frontdesk.plugins.management.permissions import P
+from frontdesk.web.forms import redirect_to_form
 
 PREFIX = "/management/admin"
 

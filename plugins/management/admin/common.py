@@ -15,7 +15,7 @@ from frontdesk.identity.accounts import ValidationError
 from frontdesk.licensing.installed import active_agent_count, current_seat_limit
 from frontdesk.platform.permissions import allowed
 from frontdesk.plugins.management.permissions import P
-from frontdesk.request_checks import positive_int
+from frontdesk.web.request_checks import positive_int
 
 TEMPLATES = "frontdesk.plugins.management:templates/admin/"
 STYLESHEET = "frontdesk.plugins.management.admin:static/admin.css"

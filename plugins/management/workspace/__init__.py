@@ -7,12 +7,12 @@ ticket service in :mod:`frontdesk.tickets`.
 
 from pyramid.config import Configurator
 
-from frontdesk.forms import redirect_to_form
 from frontdesk.identity.access import TicketPermission, ticket_context
 
 # The canned replies table lives on core's Base: importing the model here puts it in
 # Base.metadata whenever the plugin is configured (migrations are compared against it).
 from frontdesk.plugins.management.workspace import models  # noqa: F401
+from frontdesk.web.forms import redirect_to_form
 
 STATIC = "frontdesk.plugins.management:static"
 

@@ -21,7 +21,7 @@ from frontdesk.platform.permissions import allowed
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import page_assets, template
 from frontdesk.plugins.management.workspace.models import CannedReply
-from frontdesk.request_checks import positive_int
+from frontdesk.web.request_checks import positive_int
 
 MAX_TITLE = 100
 MAX_BODY = 10_000

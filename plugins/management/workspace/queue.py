@@ -34,8 +34,8 @@ from frontdesk.plugins.management.workspace.common import (
     status_title,
     template,
 )
-from frontdesk.request_checks import positive_int
 from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES, age
+from frontdesk.web.request_checks import positive_int
 
 PER_PAGE = 25
 MAX_TERMS = 5

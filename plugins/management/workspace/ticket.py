@@ -33,7 +33,6 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User, agent_departments
-from frontdesk.forms import ErrorSummary
 from frontdesk.identity.access import TicketPermission, ticket_decision
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.events import Event, emit_all
@@ -49,8 +48,6 @@ from frontdesk.plugins.management.workspace.common import (
     template,
     upload_policy,
 )
-from frontdesk.ratelimit import REPLIES, rate_limited
-from frontdesk.request_checks import positive_int
 from frontdesk.tickets import (
     PRIORITY_TITLES,
     STATUS_TITLES,
@@ -76,6 +73,9 @@ from frontdesk.tickets.attachments import (
     human_size,
     uploads_from_request,
 )
+from frontdesk.web.forms import ErrorSummary
+from frontdesk.web.ratelimit import REPLIES, rate_limited
+from frontdesk.web.request_checks import positive_int
 
 TICKET_TEMPLATE = template("workspace/ticket.pt")
 VIEW, REPLY, NOTE, STATUS, ASSIGN = (

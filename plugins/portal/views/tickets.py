@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
-from frontdesk.forms import ErrorSummary
 from frontdesk.identity.access import TicketPermission, ticket_decision, ticket_filter
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.events import Event, emit_all, notifier
@@ -33,8 +32,6 @@ from frontdesk.plugins.portal.views.common import (
     invalid,
     template,
 )
-from frontdesk.ratelimit import ANONYMOUS, REPLIES, TICKETS, rate_limited
-from frontdesk.request_checks import positive_int
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,
@@ -51,6 +48,9 @@ from frontdesk.tickets.attachments import (
     human_size,
     uploads_from_request,
 )
+from frontdesk.web.forms import ErrorSummary
+from frontdesk.web.ratelimit import ANONYMOUS, REPLIES, TICKETS, rate_limited
+from frontdesk.web.request_checks import positive_int
 
 PER_PAGE = 20
 #: The status filter of "My tickets": query value -> label ("" is every ticket).

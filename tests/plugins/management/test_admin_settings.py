@@ -1,11 +1,11 @@
-"""The Settings page (stored for every process, read through frontdesk.runtime_settings)
+"""The Settings page (stored for every process, read through frontdesk.settings)
 and the audit log page."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from frontdesk import runtime_settings as rs
+from frontdesk import settings as rs
 from frontdesk.db.state import get_setting
 from frontdesk.identity.audit import record
 from frontdesk.tickets.attachments import upload_policy

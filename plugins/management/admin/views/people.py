@@ -27,7 +27,7 @@ from frontdesk.plugins.management.admin.common import (
     user_or_404,
 )
 from frontdesk.plugins.management.permissions import P
-from frontdesk.request_checks import positive_int
+from frontdesk.web.request_checks import positive_int
 
 AGENTS = "management.admin.agents"
 AGENT = "management.admin.agent"

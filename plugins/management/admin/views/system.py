@@ -11,7 +11,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk import runtime_settings as rs
+from frontdesk import settings as rs
 from frontdesk.db.state import get_setting, plugin_switches, switch_plugin
 from frontdesk.identity.audit import recent
 from frontdesk.licensing import edition_in_force
@@ -42,8 +42,8 @@ from frontdesk.plugins.management.admin.common import (
     template,
 )
 from frontdesk.plugins.management.permissions import P
-from frontdesk.request_checks import BadRequest, positive_int
 from frontdesk.tickets.attachments import upload_policy
+from frontdesk.web.request_checks import BadRequest, positive_int
 
 PLUGINS = "management.admin.plugins"
 LICENSE = "management.admin.license"

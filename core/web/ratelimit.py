@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.auth import RateLimit, upsert
 from frontdesk.db.meta import utcnow
 from frontdesk.identity.throttle import wait_text
-from frontdesk.web import error_response
+from frontdesk.web.layout import error_response
 
 HOUR = dt.timedelta(hours=1)
 MINUTE = dt.timedelta(minutes=1)

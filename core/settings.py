@@ -6,7 +6,7 @@ Settings page, which stores the new value in the ``settings`` table under ``<key
 process reads the database value when one is stored, else the ini value, else the
 default below, so a change takes effect at once everywhere::
 
-    from frontdesk.runtime_settings import get_flag
+    from frontdesk.settings import get_flag
 
     if get_flag(request.dbsession, request.registry.settings, "portal.registration"):
         ...

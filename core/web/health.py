@@ -16,9 +16,9 @@ from pyramid.request import Request
 from pyramid.response import Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from frontdesk import migrate
+from frontdesk.migrations import runner as migrate
 from frontdesk.platform.permissions import PUBLIC
-from frontdesk.web import RETRY_AFTER_SECONDS
+from frontdesk.web.layout import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 

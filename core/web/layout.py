@@ -218,4 +218,4 @@ def includeme(config: Configurator) -> None:
     config.add_subscriber(add_renderer_globals, BeforeRender)
     config.add_subscriber(add_security_headers, NewResponse)
     config.add_static_view(name="static/frontdesk", path="frontdesk:static", cache_max_age=3600)
-    config.scan("frontdesk.web")
+    config.scan("frontdesk.web.layout")

@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from frontdesk.db.session import ENVIRON_SESSION_KEY
 from frontdesk.tickets.attachments import UploadPolicy, human_size, upload_policy
-from frontdesk.web import error_response
+from frontdesk.web.layout import error_response
 
 FORM_LIMIT_SETTING = "frontdesk.request.max_form_size"
 DEFAULT_FORM_LIMIT = 1024 * 1024
