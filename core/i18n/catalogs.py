@@ -171,7 +171,9 @@ def update(domain: Domain, languages: Iterable[str] = LANGUAGES) -> None:
         if path.exists():
             catalog = _read(path, domain, language)
         else:
-            catalog = Catalog(locale=language, domain=domain.name, project=domain.name)
+            catalog = Catalog(
+                locale=language, domain=domain.name, project=domain.name, version="1.0"
+            )
             catalog.header_comment = (
                 f"# {catalog.locale.english_name} messages of the {domain.name} domain.\n#"
             )
