@@ -19,6 +19,7 @@ from frontdesk.version import __version__  # noqa: E402
 
 compat.install()
 
+from frontdesk.i18n import TranslationStringFactory  # noqa: E402
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
 from frontdesk.platform.navigation import Menu, MenuItem  # noqa: E402
 from frontdesk.platform.permissions import PUBLIC, Permission, Role  # noqa: E402
@@ -37,6 +38,7 @@ __all__ = [
     "Role",
     "Slot",
     "TicketColumn",
+    "TranslationStringFactory",
     "__version__",
     "hookimpl",
 ]

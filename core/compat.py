@@ -19,7 +19,6 @@ from types import ModuleType
 MOVED: dict[str, str] = {
     "frontdesk.migrate": "frontdesk.migrations.runner",
     "frontdesk.runtime_settings": "frontdesk.settings",
-    "frontdesk.web": "frontdesk.web.layout",
     "frontdesk.templating": "frontdesk.web.templating",
     "frontdesk.hosts": "frontdesk.web.hosts",
     "frontdesk.body_limit": "frontdesk.web.body_limit",

@@ -15,6 +15,7 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 
+from frontdesk.i18n import adopt_browser_time_zone
 from frontdesk.identity.accounts import set_password
 from frontdesk.identity.authenticators import authenticate
 from frontdesk.identity.passwords import password_problem, verify_password
@@ -117,6 +118,7 @@ def login_view(request: Request) -> Any:
         )
         request.response.status_int = 403
         return form
+    adopt_browser_time_zone(user, request.POST.get("browser_time_zone"))
     remember_user(request, user)
     log.info("login ok for %r from %s (%s)", user.username, address, interface.value)
     emit(request, UserLoggedIn(user_id=user.id, interface=interface.value))

@@ -13,9 +13,11 @@ import importlib.metadata
 import logging
 import os
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -89,6 +91,12 @@ class LoadedPlugin:
     problem: str | None = None
     builtin: bool = False
 
+    @property
+    def module(self) -> ModuleType:
+        """The module the plugin is, or that its class is defined in (its package's
+        folder holds its templates, static files and ``locale/`` catalogs)."""
+        return module_of(self.obj)
+
 
 class PluginLoadError(Exception):
     """A plugin could not be loaded (fatal only under ``frontdesk.strict_plugins``)."""
@@ -117,6 +125,11 @@ class FrontdeskPluginManager(pluggy.PluginManager):
 def plugin_name_of(obj: Any) -> str:
     info = getattr(obj, "PLUGIN", None)
     return info.name if isinstance(info, PluginInfo) else getattr(obj, "__name__", repr(obj))
+
+
+def module_of(obj: Any) -> ModuleType:
+    """The module a plugin is (or, for a plugin object, the module its class is in)."""
+    return obj if isinstance(obj, ModuleType) else sys.modules[type(obj).__module__]
 
 
 def core_version() -> str:

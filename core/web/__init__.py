@@ -18,5 +18,7 @@ def includeme(config: Configurator) -> None:
     config.include(".request_checks")
     # Layout globals, static assets, security headers, error pages.
     config.include(".layout")
+    # The language picker every page footer posts to.
+    config.include(".language")
     # /healthz and /readyz for load balancers.
     config.include(".health")
