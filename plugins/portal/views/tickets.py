@@ -31,6 +31,7 @@ from frontdesk.db.users import User
 from frontdesk.events import Event, emit_all, notifier
 from frontdesk.forms import ErrorSummary
 from frontdesk.permissions import PUBLIC, Role
+from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
 from frontdesk.plugins.portal.views.common import (
@@ -55,7 +56,14 @@ from frontdesk.tickets import (
 
 PER_PAGE = 20
 #: The status filter of "My tickets": query value -> label ("" is every ticket).
-STATUS_FILTERS = [("", "All")] + [(s.value, STATUS_TITLES[s]) for s in TicketStatus]
+STATUS_FILTERS = [("", _("All"))] + [(s.value, STATUS_TITLES[s]) for s in TicketStatus]
+#: What "My tickets" says when a status filter finds nothing.
+NONE_WITH_STATUS = {
+    TicketStatus.OPEN: _("No tickets are open."),
+    TicketStatus.WAITING: _("No tickets are waiting on customer."),
+    TicketStatus.ON_HOLD: _("No tickets are on hold."),
+    TicketStatus.CLOSED: _("No tickets are closed."),
+}
 SUBMITTED = "portal.submitted"
 
 
@@ -112,6 +120,7 @@ def ticket_list(request: Request) -> dict[str, Any]:
         "tickets": tickets,
         "total": total,
         "status": status,
+        "empty_text": NONE_WITH_STATUS.get(TicketStatus(status)) if status else None,
         "filters": [
             (label, _filter_url(request, value), value == status) for value, label in STATUS_FILTERS
         ],
@@ -194,7 +203,7 @@ def new_ticket(request: Request) -> Any:
     errors: dict[str, str] = {}
     department_id = positive_int(form["department"])
     if department_id not in {d.id for d in departments}:
-        errors["department"] = "Choose a department."
+        errors["department"] = _("Choose a department.")
         department_id = None
     if anonymous:
         errors.update(check_contact(form["name"], form["email"]))
@@ -261,7 +270,9 @@ def _created(request: Request, ticket: Ticket, form: dict[str, Any]) -> HTTPSeeO
     if form["anonymous"]:
         request.session[SUBMITTED] = {"number": ticket.number, "email": form["email"]}
         return HTTPSeeOther(request.route_url("portal.ticket_submitted"))
-    request.session.flash(f"Ticket #{ticket.number} was created.", "success")
+    request.session.flash(
+        _("Ticket #${number} was created.", mapping={"number": ticket.number}), "success"
+    )
     return HTTPSeeOther(request.route_url("portal.ticket", number=ticket.number))
 
 
@@ -325,9 +336,9 @@ def ticket_page(
 
     def author_name(message: TicketMessage) -> str:
         if message.author is None:
-            return "Former user"
+            return _("Former user")
         if user is not None and message.author_id == user.id:
-            return "You"
+            return _("You")
         return message.author.display_name
 
     def attachment_url(attachment: Attachment) -> str:
@@ -398,7 +409,7 @@ def ticket_reply(context: Ticket, request: Request) -> Any:
     except ValidationError as exc:
         reply = {"body": body, "errors": exc.errors, "token": token, "files_again": bool(uploads)}
         return invalid(request, ticket_page(request, ticket, reply))
-    request.session.flash("Your reply was sent.", "success")
+    request.session.flash(_("Your reply was sent."), "success")
     url = request.route_url("portal.ticket", number=ticket.number, _anchor=f"message-{message.id}")
     return HTTPSeeOther(url)
 
@@ -416,20 +427,24 @@ def ticket_status(context: Ticket, request: Request) -> HTTPSeeOther:
         TicketStatus.OPEN.value,
         TicketStatus.CLOSED.value,
     ):
-        request.session.flash("A ticket can only be closed or reopened here.", "error")
+        request.session.flash(_("A ticket can only be closed or reopened here."), "error")
         return HTTPSeeOther(url)
     before = ticket.status
     try:
         change_status(request.dbsession, ticket, target, by=request.user, notify=notifier(request))
     except ValidationError as exc:
-        request.session.flash(" ".join(exc.errors.values()), "error")
+        translate = request.localizer.translate
+        request.session.flash(" ".join(translate(e) for e in exc.errors.values()), "error")
         return HTTPSeeOther(url)
-    if before == ticket.status:
-        message = f"Ticket #{ticket.number} is already {status_title(ticket.status).lower()}."
-    elif target == TicketStatus.CLOSED:
-        message = f"Ticket #{ticket.number} was closed."
+    number = {"number": ticket.number}
+    if before == ticket.status == TicketStatus.CLOSED:
+        message = _("Ticket #${number} is already closed.", mapping=number)
+    elif before == ticket.status:
+        message = _("Ticket #${number} is already open.", mapping=number)
+    elif ticket.status == TicketStatus.CLOSED:
+        message = _("Ticket #${number} was closed.", mapping=number)
     else:
-        message = f"Ticket #{ticket.number} was reopened."
+        message = _("Ticket #${number} was reopened.", mapping=number)
     request.session.flash(message, "success")
     return HTTPSeeOther(url)
 
