@@ -46,7 +46,6 @@ from frontdesk.slots import ticket_list_columns
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,
-    age,
     change_status,
     create_ticket,
     customer_departments,
@@ -125,7 +124,6 @@ def ticket_list(request: Request) -> dict[str, Any]:
             (label, _filter_url(request, value), value == status) for value, label in STATUS_FILTERS
         ],
         "status_title": status_title,
-        "age": age,
         "columns": ticket_list_columns(request),
         "page": page,
         "pages": pages,
@@ -356,7 +354,6 @@ def ticket_page(
         "is_staff_message": lambda m: m.kind == MessageKind.AGENT,
         "attachment_url": attachment_url,
         "human_size": human_size,
-        "age": age,
         "merged": merged,
         "can_reply": can_reply,
         "can_status": can_status,
