@@ -15,6 +15,7 @@ from pyramid.request import Request
 from frontdesk import Menu, MenuItem, PluginInfo, Slot, hookimpl
 from frontdesk.access import TicketPermission
 from frontdesk.interfaces import Interface
+from frontdesk.login import ACCOUNT_PERMISSION
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.settings import anonymous_tickets, registration_open
 
@@ -45,7 +46,14 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
                 route_name="portal.tickets",
                 permission=TicketPermission.VIEW,
                 order=10,
-            )
+            ),
+            # Before core's "Change password" (900) and "Log out" (1000).
+            MenuItem(
+                label=_("Profile"),
+                route_name="portal.profile",
+                permission=ACCOUNT_PERMISSION.name,
+                order=800,
+            ),
         ]
     if menu == Menu.PORTAL_HOME:
         # Visitors who are not logged in may submit too when anonymous tickets are on.

@@ -5,7 +5,7 @@ Catalogs live in this package's ``locale/`` folder; core loads them with the plu
 
 from __future__ import annotations
 
-from pyramid.i18n import TranslationStringFactory
+from frontdesk.i18n import TranslationStringFactory
 
 DOMAIN = "frontdesk_portal"
 _ = TranslationStringFactory(DOMAIN)

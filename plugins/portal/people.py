@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from pyramid.i18n import TranslationString
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.accounts import EMAIL_RE, ValidationError, create_user, find_user
 from frontdesk.db.users import User
+from frontdesk.i18n import TranslationString
 from frontdesk.permissions import Role
 from frontdesk.plugins.portal.i18n import _
 

@@ -1,4 +1,5 @@
-"""Self-registration: customers create their own account (when the setting allows)."""
+"""The visitor's account: self-registration (when the setting allows) and the profile
+page, where a signed-in user chooses their language and time zone."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from frontdesk.accounts import ValidationError, create_user, find_user
+from frontdesk.forms import ErrorSummary
+from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
+from frontdesk.login import ACCOUNT_PERMISSION
 from frontdesk.passwords import MIN_LENGTH, hash_password
 from frontdesk.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.i18n import _
@@ -135,3 +139,29 @@ def register(request: Request) -> Any:
         count(db, throttle_key, REGISTRATION_POLICY)
     request.session.flash(NEUTRAL_ANSWER, "success")
     return HTTPSeeOther(request.route_url("portal.login"))
+
+
+@view_config(
+    route_name="portal.profile",
+    renderer=template("profile.pt"),
+    permission=ACCOUNT_PERMISSION.name,
+    request_method=("GET", "POST"),
+)
+def profile(request: Request) -> Any:
+    """The signed-in user's language and time zone; a refused choice comes back beside
+    its field, as it was entered, and nothing is saved."""
+    user = request.user
+    errors = {}
+    if request.method == "POST":
+        errors = update_preferences(request, user, request.POST)
+        if not errors:
+            request.session.flash(_("Your preferences were saved."), "success")
+            return HTTPSeeOther(request.route_url("portal.profile"))
+    page = {
+        "stylesheet": STYLESHEET,
+        "user": user,
+        "preferences": preferences_form(request, user, request.POST, errors),
+        "summary": ErrorSummary.build(request, errors, PREFERENCE_FIELD_IDS),
+        "password_url": request.route_path("portal.password"),
+    }
+    return invalid(request, page) if errors else page

@@ -30,6 +30,7 @@ from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage,
 from frontdesk.db.users import User
 from frontdesk.events import Event, emit_all, notifier
 from frontdesk.forms import ErrorSummary
+from frontdesk.i18n import translate
 from frontdesk.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
@@ -430,8 +431,7 @@ def ticket_status(context: Ticket, request: Request) -> HTTPSeeOther:
     try:
         change_status(request.dbsession, ticket, target, by=request.user, notify=notifier(request))
     except ValidationError as exc:
-        translate = request.localizer.translate
-        request.session.flash(" ".join(translate(e) for e in exc.errors.values()), "error")
+        request.session.flash(" ".join(translate(request, e) for e in exc.errors.values()), "error")
         return HTTPSeeOther(url)
     number = {"number": ticket.number}
     if before == ticket.status == TicketStatus.CLOSED:
