@@ -222,3 +222,13 @@ def test_the_same_ticket_for_two_viewers_in_two_zones(app, commit):
     assert app.get(f"/tickets/{number}").html.select(".details dd time")[0].text == (
         f"Jul 15, 2026, 3:30{NNBSP}PM UTC"
     )
+
+
+def test_a_moment_ago_reads_just_now_even_from_a_clock_ahead(app, commit):
+    number = make_ticket(commit, "casey")
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=20)  # another server's clock
+    place_ticket(commit, number, ahead)
+    login(app, "casey")
+    row = app.get("/tickets/").html.select_one(".ticket-table tbody tr")
+    assert row.select_one("time").text == "just now"
+    assert row.select_one("time")["datetime"].startswith(ahead.date().isoformat())
