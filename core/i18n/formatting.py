@@ -85,11 +85,18 @@ def format_time(request: Request, moment: dt.datetime, format: str = "short") ->
     return babel_dates.format_time(local, format, tzinfo=local.tzinfo, locale=request.babel_locale)
 
 
+#: Moments closer to now than this read "just now" (also a little ahead: clocks differ).
+JUST_NOW = dt.timedelta(minutes=1)
+
+
 def format_relative(
     request: Request, moment: dt.datetime, *, now: dt.datetime | None = None
 ) -> str:
-    """``2 days ago`` / ``in 3 hours`` in the viewer's language."""
+    """``2 days ago`` / ``in 3 hours`` in the viewer's language; ``just now`` within a
+    minute either way."""
     delta = as_utc(moment) - as_utc(now or dt.datetime.now(dt.UTC))
+    if abs(delta) < JUST_NOW:
+        return request.localizer.translate(_("just now"))
     return babel_dates.format_timedelta(delta, add_direction=True, locale=request.babel_locale)
 
 

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from frontdesk.db.users import User
+from frontdesk.i18n import TranslationString
 from frontdesk.identity.accounts import EMAIL_RE, ValidationError, create_user, find_user
 from frontdesk.platform.permissions import Role
+from frontdesk.plugins.portal.i18n import _
 
 MAX_NAME = 150
 MAX_EMAIL = 254
@@ -33,17 +35,22 @@ def email_is_registered(db: Session, email: str) -> bool:
     return any(_is_registered(u) for u in accounts_with_email(db, email))
 
 
-def check_contact(name: str, email: str) -> dict[str, str]:
+#: Form errors shared by the registration and the anonymous ticket form.
+ENTER_NAME = _("Enter your name.")
+NAME_TOO_LONG = _("Keep your name under ${max} characters.", mapping={"max": MAX_NAME})
+
+
+def check_contact(name: str, email: str) -> dict[str, TranslationString]:
     """Errors in an anonymous visitor's name and email address."""
     errors = {}
     if not name:
-        errors["name"] = "Enter your name."
+        errors["name"] = ENTER_NAME
     elif len(name) > MAX_NAME:
-        errors["name"] = f"Keep your name under {MAX_NAME} characters."
+        errors["name"] = NAME_TOO_LONG
     if not email:
-        errors["email"] = "Enter your email address, so that we can answer you."
+        errors["email"] = _("Enter your email address, so that we can answer you.")
     elif len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
-        errors["email"] = "Enter an email address like name@example.com."
+        errors["email"] = _("Enter an email address like name@example.com.")
     return errors
 
 

@@ -18,6 +18,7 @@ def includeme(config: Configurator) -> None:
     config.add_view_predicate("portal_flag", FlagPredicate)
     # Its view answers only while registration is on (see views.account).
     config.add_route("portal.register", "/register")
+    config.add_route("portal.profile", "/profile")
     config.add_route("portal.tickets", "/tickets/")
     config.add_route("portal.tickets_bare", "/tickets")
     # Fixed paths before /tickets/{number}: routes match in the order they are added.

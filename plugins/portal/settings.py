@@ -13,6 +13,7 @@ from pyramid.request import Request
 
 from frontdesk import settings as runtime_settings
 from frontdesk.db.state import get_setting
+from frontdesk.plugins.portal.i18n import _
 from frontdesk.tickets import attachments
 from frontdesk.tickets.attachments import UploadPolicy
 
@@ -23,7 +24,8 @@ REGISTRATION = runtime_settings.PORTAL_REGISTRATION
 ANONYMOUS_TICKETS = runtime_settings.PORTAL_ANONYMOUS_TICKETS
 #: Database setting: the home page's welcome text (first line: the heading).
 WELCOME = "portal.welcome"
-DEFAULT_WELCOME = "How can we help you today?"
+#: The greeting while no welcome text is set, in the visitor's language.
+DEFAULT_WELCOME = _("How can we help you today?")
 
 
 def flag(request: Request, key: str) -> bool:
@@ -43,7 +45,8 @@ def upload_policy(request: Request) -> UploadPolicy:
 
 
 def welcome_text(request: Request) -> str:
-    return get_setting(request.dbsession, WELCOME) or DEFAULT_WELCOME
+    """The administrator's welcome text (as written), else the translated default."""
+    return get_setting(request.dbsession, WELCOME) or request.localizer.translate(DEFAULT_WELCOME)
 
 
 class FlagPredicate:

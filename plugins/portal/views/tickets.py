@@ -20,11 +20,13 @@ from sqlalchemy.orm import selectinload
 
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
+from frontdesk.i18n import translate
 from frontdesk.identity.access import TicketPermission, ticket_decision, ticket_filter
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.events import Event, emit_all, notifier
 from frontdesk.platform.permissions import PUBLIC, Role, allowed
 from frontdesk.platform.slots import ticket_list_columns
+from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy
 from frontdesk.plugins.portal.views.common import (
@@ -35,7 +37,6 @@ from frontdesk.plugins.portal.views.common import (
 from frontdesk.tickets import (
     STATUS_TITLES,
     add_message,
-    age,
     change_status,
     create_ticket,
     customer_departments,
@@ -54,7 +55,14 @@ from frontdesk.web.request_checks import positive_int
 
 PER_PAGE = 20
 #: The status filter of "My tickets": query value -> label ("" is every ticket).
-STATUS_FILTERS = [("", "All")] + [(s.value, STATUS_TITLES[s]) for s in TicketStatus]
+STATUS_FILTERS = [("", _("All"))] + [(s.value, STATUS_TITLES[s]) for s in TicketStatus]
+#: What "My tickets" says when a status filter finds nothing.
+NONE_WITH_STATUS = {
+    TicketStatus.OPEN: _("No tickets are open."),
+    TicketStatus.WAITING: _("No tickets are waiting on customer."),
+    TicketStatus.ON_HOLD: _("No tickets are on hold."),
+    TicketStatus.CLOSED: _("No tickets are closed."),
+}
 SUBMITTED = "portal.submitted"
 
 
@@ -111,11 +119,11 @@ def ticket_list(request: Request) -> dict[str, Any]:
         "tickets": tickets,
         "total": total,
         "status": status,
+        "empty_text": NONE_WITH_STATUS.get(TicketStatus(status)) if status else None,
         "filters": [
             (label, _filter_url(request, value), value == status) for value, label in STATUS_FILTERS
         ],
         "status_title": status_title,
-        "age": age,
         "columns": ticket_list_columns(request),
         "page": page,
         "pages": pages,
@@ -193,7 +201,7 @@ def new_ticket(request: Request) -> Any:
     errors: dict[str, str] = {}
     department_id = positive_int(form["department"])
     if department_id not in {d.id for d in departments}:
-        errors["department"] = "Choose a department."
+        errors["department"] = _("Choose a department.")
         department_id = None
     if anonymous:
         errors.update(check_contact(form["name"], form["email"]))
@@ -260,7 +268,9 @@ def _created(request: Request, ticket: Ticket, form: dict[str, Any]) -> HTTPSeeO
     if form["anonymous"]:
         request.session[SUBMITTED] = {"number": ticket.number, "email": form["email"]}
         return HTTPSeeOther(request.route_url("portal.ticket_submitted"))
-    request.session.flash(f"Ticket #{ticket.number} was created.", "success")
+    request.session.flash(
+        _("Ticket #${number} was created.", mapping={"number": ticket.number}), "success"
+    )
     return HTTPSeeOther(request.route_url("portal.ticket", number=ticket.number))
 
 
@@ -324,9 +334,9 @@ def ticket_page(
 
     def author_name(message: TicketMessage) -> str:
         if message.author is None:
-            return "Former user"
+            return _("Former user")
         if user is not None and message.author_id == user.id:
-            return "You"
+            return _("You")
         return message.author.display_name
 
     def attachment_url(attachment: Attachment) -> str:
@@ -344,7 +354,6 @@ def ticket_page(
         "is_staff_message": lambda m: m.kind == MessageKind.AGENT,
         "attachment_url": attachment_url,
         "human_size": human_size,
-        "age": age,
         "merged": merged,
         "can_reply": can_reply,
         "can_status": can_status,
@@ -397,7 +406,7 @@ def ticket_reply(context: Ticket, request: Request) -> Any:
     except ValidationError as exc:
         reply = {"body": body, "errors": exc.errors, "token": token, "files_again": bool(uploads)}
         return invalid(request, ticket_page(request, ticket, reply))
-    request.session.flash("Your reply was sent.", "success")
+    request.session.flash(_("Your reply was sent."), "success")
     url = request.route_url("portal.ticket", number=ticket.number, _anchor=f"message-{message.id}")
     return HTTPSeeOther(url)
 
@@ -415,20 +424,23 @@ def ticket_status(context: Ticket, request: Request) -> HTTPSeeOther:
         TicketStatus.OPEN.value,
         TicketStatus.CLOSED.value,
     ):
-        request.session.flash("A ticket can only be closed or reopened here.", "error")
+        request.session.flash(_("A ticket can only be closed or reopened here."), "error")
         return HTTPSeeOther(url)
     before = ticket.status
     try:
         change_status(request.dbsession, ticket, target, by=request.user, notify=notifier(request))
     except ValidationError as exc:
-        request.session.flash(" ".join(exc.errors.values()), "error")
+        request.session.flash(" ".join(translate(request, e) for e in exc.errors.values()), "error")
         return HTTPSeeOther(url)
-    if before == ticket.status:
-        message = f"Ticket #{ticket.number} is already {status_title(ticket.status).lower()}."
-    elif target == TicketStatus.CLOSED:
-        message = f"Ticket #{ticket.number} was closed."
+    number = {"number": ticket.number}
+    if before == ticket.status == TicketStatus.CLOSED:
+        message = _("Ticket #${number} is already closed.", mapping=number)
+    elif before == ticket.status:
+        message = _("Ticket #${number} is already open.", mapping=number)
+    elif ticket.status == TicketStatus.CLOSED:
+        message = _("Ticket #${number} was closed.", mapping=number)
     else:
-        message = f"Ticket #{ticket.number} was reopened."
+        message = _("Ticket #${number} was reopened.", mapping=number)
     request.session.flash(message, "success")
     return HTTPSeeOther(url)
 

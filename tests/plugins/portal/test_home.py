@@ -69,7 +69,7 @@ def test_without_the_plugins_installed_only_the_portal_tiles_show(make_webapp, d
 def test_display_name_dropdown_offers_my_tickets(app):
     page = login(app, "casey").follow()
     items = [li.text.strip() for li in page.html.select(".user-menu__items li")]
-    assert items == ["My tickets", "Change password", "Log out"]
+    assert items == ["My tickets", "Profile", "Change password", "Log out"]
     assert page.html.select_one('.user-menu__items a[href="/tickets/"]').text == "My tickets"
     # The main navigation stays as it was.
     assert [a.text for a in page.html.select("nav.main-nav a")] == ["Home"]
