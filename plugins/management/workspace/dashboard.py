@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import case, func, select
@@ -14,6 +15,7 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
 from frontdesk.permissions import Role
+from frontdesk.plugins.management.i18n import ROLE_TITLES, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -29,7 +31,7 @@ from frontdesk.tickets import age
 @dataclass(frozen=True, kw_only=True)
 class Tile:
     key: str
-    label: str
+    label: TranslationString
     count: int
     href: str
 
@@ -70,22 +72,22 @@ def dashboard(request: Request) -> dict[str, Any]:
 
     tiles = [
         Tile(
-            key="mine", label="My open tickets", count=counts["mine"], href=queue_url(assignee="me")
+            key="mine", label=_("My open tickets"), count=counts["mine"], href=queue_url(assignee="me")
         ),
         Tile(
             key="unassigned",
-            label="Unassigned in my departments",
+            label=_("Unassigned in my departments"),
             count=counts["unassigned"],
             href=queue_url(assignee="unassigned"),
         ),
         Tile(
             key="waiting",
-            label="Waiting on customer",
+            label=_("Waiting on customer"),
             count=counts["waiting"],
             href=queue_url(status=TicketStatus.WAITING.value),
         ),
         Tile(
-            key="overdue", label="Overdue", count=counts["overdue"], href=queue_url(due="overdue")
+            key="overdue", label=_("Overdue"), count=counts["overdue"], href=queue_url(due="overdue")
         ),
     ]
     recent = run_queue(request, QueueFilters(assignee="me"), per_page=5)
@@ -101,11 +103,11 @@ def dashboard(request: Request) -> dict[str, Any]:
 
 
 PROFILE_PERMISSIONS = [
-    (TicketPermission.VIEW, "See"),
-    (TicketPermission.REPLY, "Reply"),
-    (TicketPermission.NOTE, "Notes"),
-    (TicketPermission.STATUS, "Status"),
-    (TicketPermission.ASSIGN, "Assign"),
+    (TicketPermission.VIEW, _("See")),
+    (TicketPermission.REPLY, _("Reply")),
+    (TicketPermission.NOTE, _("Notes")),
+    (TicketPermission.STATUS, _("Status")),
+    (TicketPermission.ASSIGN, _("Assign")),
 ]
 
 
@@ -134,6 +136,7 @@ def profile(request: Request) -> dict[str, Any]:
         **page_assets(request),
         "rows": rows,
         "headings": [label for _name, label in PROFILE_PERMISSIONS],
+        "role_title": ROLE_TITLES.get(user.role, user.role),
         "is_admin": user.role == Role.ADMINISTRATOR,
         "may_share": allowed(request, P.CannedManageShared),
         "canned_url": request.route_path("management.canned"),

@@ -25,6 +25,7 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from frontdesk.db.users import Department
 from frontdesk.permissions import Role
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -42,20 +43,20 @@ MAX_TERMS = 5
 MAX_QUERY = 200
 
 STATUS_CHOICES = [
-    ("active", "Not closed"),
+    ("active", _("Not closed")),
     *((s.value, STATUS_TITLES[s]) for s in TicketStatus),
-    ("any", "Any status"),
+    ("any", _("Any status")),
 ]
-PRIORITY_CHOICES = [("", "Any priority"), *((p.value, PRIORITY_TITLES[p]) for p in TicketPriority)]
-ASSIGNEE_CHOICES = [("anyone", "Anyone"), ("me", "Me"), ("unassigned", "Unassigned")]
-DUE_CHOICES = [("", "Any due time"), ("overdue", "Overdue"), ("set", "Has a due time")]
+PRIORITY_CHOICES = [("", _("Any priority")), *((p.value, PRIORITY_TITLES[p]) for p in TicketPriority)]
+ASSIGNEE_CHOICES = [("anyone", _("Anyone")), ("me", _("Me")), ("unassigned", _("Unassigned"))]
+DUE_CHOICES = [("", _("Any due time")), ("overdue", _("Overdue")), ("set", _("Has a due time"))]
 SORT_CHOICES = [
-    ("updated", "Last updated"),
-    ("created", "Created"),
-    ("priority", "Priority"),
-    ("number", "Number"),
+    ("updated", _("Last updated")),
+    ("created", _("Created")),
+    ("priority", _("Priority")),
+    ("number", _("Number")),
 ]
-ORDER_CHOICES = [("desc", "Descending"), ("asc", "Ascending")]
+ORDER_CHOICES = [("desc", _("Descending")), ("asc", _("Ascending"))]
 PRIORITY_RANK = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 
 
