@@ -48,7 +48,10 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.MANAGEMENT:
         return [
             MenuItem(
-                label=_("Dashboard"), route_name="management.home", permission=P.DashboardView, order=0
+                label=_("Dashboard"),
+                route_name="management.home",
+                permission=P.DashboardView,
+                order=0,
             ),
             MenuItem(
                 label=_("Tickets"),

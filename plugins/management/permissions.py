@@ -24,7 +24,9 @@ class P(enum.StrEnum):
 
 DECLARED = [
     Permission(name=P.DashboardView, title=_("Open the management interface"), default_roles=STAFF),
-    Permission(name=P.CannedManageShared, title=_("Edit shared canned replies"), default_roles=ADMINS),
+    Permission(
+        name=P.CannedManageShared, title=_("Edit shared canned replies"), default_roles=ADMINS
+    ),
     # Administration-level: only administrators grant these (see docs/admin/management.md).
     Permission(
         name=P.DepartmentsManage,

@@ -25,7 +25,6 @@ from frontdesk.plugins.management.workspace.common import (
 )
 from frontdesk.plugins.management.workspace.queue import QueueFilters, run_queue
 from frontdesk.security import allowed
-from frontdesk.tickets import age
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +71,10 @@ def dashboard(request: Request) -> dict[str, Any]:
 
     tiles = [
         Tile(
-            key="mine", label=_("My open tickets"), count=counts["mine"], href=queue_url(assignee="me")
+            key="mine",
+            label=_("My open tickets"),
+            count=counts["mine"],
+            href=queue_url(assignee="me"),
         ),
         Tile(
             key="unassigned",
@@ -87,7 +89,10 @@ def dashboard(request: Request) -> dict[str, Any]:
             href=queue_url(status=TicketStatus.WAITING.value),
         ),
         Tile(
-            key="overdue", label=_("Overdue"), count=counts["overdue"], href=queue_url(due="overdue")
+            key="overdue",
+            label=_("Overdue"),
+            count=counts["overdue"],
+            href=queue_url(due="overdue"),
         ),
     ]
     recent = run_queue(request, QueueFilters(assignee="me"), per_page=5)
@@ -96,7 +101,6 @@ def dashboard(request: Request) -> dict[str, Any]:
         "tiles": tiles,
         "recent": recent.tickets,
         "status_title": status_title,
-        "age": age,
         "ticket_url": lambda t: request.route_path("management.ticket", number=t.number),
         "mine_url": queue_url(assignee="me"),
     }

@@ -25,7 +25,7 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from frontdesk.db.users import Department
 from frontdesk.permissions import Role
-from frontdesk.plugins.management.i18n import _
+from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -36,7 +36,7 @@ from frontdesk.plugins.management.workspace.common import (
 )
 from frontdesk.request_checks import positive_int
 from frontdesk.slots import ticket_list_columns
-from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES, age
+from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES
 
 PER_PAGE = 25
 MAX_TERMS = 5
@@ -47,7 +47,10 @@ STATUS_CHOICES = [
     *((s.value, STATUS_TITLES[s]) for s in TicketStatus),
     ("any", _("Any status")),
 ]
-PRIORITY_CHOICES = [("", _("Any priority")), *((p.value, PRIORITY_TITLES[p]) for p in TicketPriority)]
+PRIORITY_CHOICES = [
+    ("", _("Any priority")),
+    *((p.value, PRIORITY_TITLES[p]) for p in TicketPriority),
+]
 ASSIGNEE_CHOICES = [("anyone", _("Anyone")), ("me", _("Me")), ("unassigned", _("Unassigned"))]
 DUE_CHOICES = [("", _("Any due time")), ("overdue", _("Overdue")), ("set", _("Has a due time"))]
 SORT_CHOICES = [
@@ -276,6 +279,13 @@ def queue(request: Request) -> dict[str, Any]:
         **page_assets(request),
         "filters": filters,
         "result": result,
+        "tickets_found": request.localizer.pluralize(
+            "${count} ticket",
+            "${count} tickets",
+            result.total,
+            domain=DOMAIN,
+            mapping={"count": request.format_number(result.total)},
+        ),
         "departments": departments,
         "status_choices": STATUS_CHOICES,
         "priority_choices": PRIORITY_CHOICES,
@@ -286,8 +296,6 @@ def queue(request: Request) -> dict[str, Any]:
         "columns": ticket_list_columns(request),
         "status_title": status_title,
         "priority_title": priority_title,
-        "age": age,
-        "now": utcnow(),
         "ticket_url": lambda t: request.route_path("management.ticket", number=t.number),
         "sort_url": sort_url,
         "previous_url": url(page=result.page - 1) if result.page > 1 else None,

@@ -121,9 +121,7 @@ def utc_input(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, LOCAL_INPUT).replace(tzinfo=dt.UTC)
 
 
-def parse_due(
-    text: str, localize: Callable[[str], dt.datetime] = utc_input
-) -> dt.datetime | None:
+def parse_due(text: str, localize: Callable[[str], dt.datetime] = utc_input) -> dt.datetime | None:
     """A due time from the form, ``None`` when empty.
 
     The agent types a wall-clock time (``2026-12-01T17:00``, ``2026-12-01 17:00``, with
@@ -410,18 +408,21 @@ def describe_changes(request: Request, ticket: Ticket, seen: str) -> list[Transl
     db = request.dbsession
     translate = request.localizer.translate
 
-    def change(msgid: str, before: str, after: str) -> TranslationString:
-        return _(msgid, mapping={"before": translate(before), "after": translate(after)})
+    def change(message: TranslationString, before: str, after: str) -> TranslationString:
+        mapping = {"before": translate(before), "after": translate(after)}
+        return TranslationString(message, mapping=mapping)
 
     changes = []
     if status != ticket.status:
         changes.append(
-            change("Status: ${before} → ${after}", status_title(status), status_title(ticket.status))
+            change(
+                _("Status: ${before} → ${after}"), status_title(status), status_title(ticket.status)
+            )
         )
     if priority != ticket.priority:
         changes.append(
             change(
-                "Priority: ${before} → ${after}",
+                _("Priority: ${before} → ${after}"),
                 priority_title(priority),
                 priority_title(ticket.priority),
             )
@@ -436,7 +437,7 @@ def describe_changes(request: Request, ticket: Ticket, seen: str) -> list[Transl
 
         changes.append(
             change(
-                "Assigned to: ${before} → ${after}",
+                _("Assigned to: ${before} → ${after}"),
                 name(assignee_id),
                 name(str(ticket.assignee_id or "")),
             )
