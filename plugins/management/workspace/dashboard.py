@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.view import view_config
@@ -14,6 +15,8 @@ from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
+from frontdesk.forms import ErrorSummary
+from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.i18n import ROLE_TITLES, _
 from frontdesk.plugins.management.permissions import P
@@ -119,10 +122,19 @@ PROFILE_PERMISSIONS = [
     route_name="management.profile",
     renderer=template("workspace/profile.pt"),
     permission=P.DashboardView,
+    request_method=("GET", "POST"),
 )
-def profile(request: Request) -> dict[str, Any]:
-    """Who I am here, and what I may do in each of my departments."""
+def profile(request: Request) -> Any:
+    """Who I am here, what I may do in each of my departments, and my language and time
+    zone (the form posts here; a refused value comes back beside its field)."""
     user = request.user
+    errors: dict[str, TranslationString] = {}
+    if request.method == "POST":
+        errors = update_preferences(request, user, request.POST)
+        if not errors:
+            request.session.flash(_("Your language and time zone are saved."), "success")
+            return HTTPSeeOther(request.route_url("management.profile"))
+        request.response.status_int = 400
     held = request.permissions
     if user.role == Role.ADMINISTRATOR:
         departments = list(
@@ -145,4 +157,6 @@ def profile(request: Request) -> dict[str, Any]:
         "may_share": allowed(request, P.CannedManageShared),
         "canned_url": request.route_path("management.canned"),
         "password_url": request.route_path("management.password"),
+        "preferences": preferences_form(request, user, request.POST, errors),
+        "summary": ErrorSummary.build(request, errors, PREFERENCE_FIELD_IDS),
     }
