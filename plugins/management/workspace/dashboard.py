@@ -109,12 +109,13 @@ def dashboard(request: Request) -> dict[str, Any]:
     }
 
 
+# The headings share the context "permission": "Reply" is a verb here, a noun on messages.
 PROFILE_PERMISSIONS = [
-    (TicketPermission.VIEW, _("See")),
-    (TicketPermission.REPLY, _("Reply")),
-    (TicketPermission.NOTE, _("Notes")),
-    (TicketPermission.STATUS, _("Status")),
-    (TicketPermission.ASSIGN, _("Assign")),
+    (TicketPermission.VIEW, _("See", context="permission")),
+    (TicketPermission.REPLY, _("Reply", context="permission")),
+    (TicketPermission.NOTE, _("Notes", context="permission")),
+    (TicketPermission.STATUS, _("Status", context="permission")),
+    (TicketPermission.ASSIGN, _("Assign", context="permission")),
 ]
 
 
