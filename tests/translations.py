@@ -1,15 +1,20 @@
 """Helpers for the i18n tests: compiled catalogs written on the fly, visible text read
-back from pages."""
+back from pages, and a crawler that finds every string a page shows untranslated."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from pyramid.interfaces import IRoutesMapper
 
 from frontdesk.i18n import PSEUDO_END, PSEUDO_START
 
@@ -119,7 +124,79 @@ def unmarked(text: str) -> list[str]:
     return found
 
 
-def untranslated(html: str) -> list[str]:
+def untranslated(html: str, data: Iterable[str] = ()) -> list[str]:
     """Every visible string of ``html`` (a page rendered in the pseudo-locale) that did
-    not go through translation."""
-    return [piece for text in visible_texts(html) for piece in unmarked(text)]
+    not go through translation. ``data``: values that cannot carry markers (usernames,
+    email addresses), not counted where they appear as whole words."""
+    words = sorted(data, key=len, reverse=True)
+    pattern = (
+        re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words)) if words else None
+    )
+    return [
+        piece
+        for text in visible_texts(html)
+        for piece in unmarked(pattern.sub(" ", text) if pattern else text)
+    ]
+
+
+# --- the crawler ----------------------------------------------------------------------
+
+#: Paths never fetched: assets, and pages that are not pages.
+SKIPPED_PATHS = re.compile(r"/static/|/healthz$|/readyz$|/logout$|/attachments/")
+_PLACEHOLDERS = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+
+
+def route_urls(app: Any, fill: Mapping[str, Iterable[str]]) -> list[str]:
+    """Every registered route's URL, each ``{placeholder}`` filled with every value
+    ``fill`` offers for it; routes with a placeholder ``fill`` lacks are left to the
+    links found while crawling."""
+    urls = []
+    for route in app.app.registry.getUtility(IRoutesMapper).get_routes():
+        pattern = route.pattern if route.pattern.startswith("/") else "/" + route.pattern
+        if "*" in pattern or SKIPPED_PATHS.search(pattern):
+            continue
+        names = _PLACEHOLDERS.findall(pattern)
+        if any(name not in fill for name in names):
+            continue
+        for values in itertools.product(*(fill[name] for name in names)):
+            urls.append(route.generate(dict(zip(names, values, strict=True))))
+    return sorted(set(urls))
+
+
+def crawl(
+    app: Any, start: Iterable[str], *, data: Iterable[str] = (), limit: int = 1000
+) -> dict[str, list[str]]:
+    """GET ``start`` and every page of this site they link to (up to ``limit`` pages)
+    with ``app``'s cookies; returns URL -> the visible strings that did not go through
+    translation (a 5xx answer counts as one); ``data`` as for :func:`untranslated`."""
+    queue, seen, found = deque(start), set(), {}
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen or SKIPPED_PATHS.search(urlsplit(url).path):
+            continue
+        seen.add(url)
+        response = app.get(url, expect_errors=True)
+        if 300 <= response.status_int < 400 and response.location:
+            queue.append(_local(url, response.location))
+            continue
+        if response.status_int >= 500:
+            found[url] = [f"HTTP {response.status}"]
+            continue
+        if "html" not in response.content_type:
+            continue
+        problems = untranslated(response.text, data)
+        if problems:
+            found[url] = problems
+        for link in BeautifulSoup(response.text, "html.parser").select("a[href]"):
+            target = _local(url, link["href"])
+            if target and target not in seen:
+                queue.append(target)
+    return found
+
+
+def _local(base: str, href: str) -> str:
+    """``href`` as a path and query on this site, or ``""`` for other sites."""
+    parts = urlsplit(urljoin("http://localhost" + base, href))
+    if parts.netloc != "localhost" or parts.scheme not in ("http", "https"):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
