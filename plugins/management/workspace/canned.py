@@ -148,6 +148,7 @@ def _save_from_form(request: Request, reply: CannedReply | None) -> Any:
             title=title,
             body=body,
             reply=reply,
+            format_number=request.format_number,
         )
     except ValidationError as exc:
         request.response.status_int = 400
