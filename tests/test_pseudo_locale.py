@@ -4,8 +4,8 @@ in the pseudo-locale for each role, shows no text outside the ``⟦…⟧`` mark
 The pages are found from the registered routes (ids filled from the fixture data) and
 from the links on the pages crawled. The fixture data wears markers of its own, so what
 users typed does not count; usernames and email addresses (which cannot) are named.
-Dates (``<time>``), scripts and elements marked ``translate="no"`` (language and time
-zone names) are not checked.
+Dates (``<time>``), code (``<code>``, ``<kbd>``, ``<samp>``), scripts and elements marked
+``translate="no"`` (language and time zone names) are not checked.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ GOOD = """<metal:page use-macro="layout" i18n:domain="frontdesk">
        i18n:name="link" i18n:translate="">the other page</a>.</p>
     <input placeholder="Search" i18n:attributes="placeholder">
     <time datetime="2026-01-01T00:00:00Z">Jan 1, 2026</time>
-    <select><option translate="no">Deutsch</option></select>
+    <select><option translate="no">Deutsch</option></select> <code>core:plugins:manage</code>
     <script src="/static/x.js"></script>
     <p>12:30 — 42 % / 7</p>
   </metal:c>
