@@ -109,14 +109,16 @@ def dashboard(request: Request) -> dict[str, Any]:
     }
 
 
-# The headings share the context "permission": "Reply" is a verb here, a noun on messages.
-PROFILE_PERMISSIONS = [
-    (TicketPermission.VIEW, _("See", context="permission")),
-    (TicketPermission.REPLY, _("Reply", context="permission")),
-    (TicketPermission.NOTE, _("Notes", context="permission")),
-    (TicketPermission.STATUS, _("Status", context="permission")),
-    (TicketPermission.ASSIGN, _("Assign", context="permission")),
-]
+@dataclass(frozen=True, kw_only=True)
+class PermissionRow:
+    """One department of the profile's table: which ticket permissions I hold there."""
+
+    department: Department
+    see: bool
+    reply: bool
+    note: bool
+    status: bool
+    assign: bool
 
 
 @view_config(
@@ -146,13 +148,19 @@ def profile(request: Request) -> Any:
     else:
         departments = sorted((d for d in user.departments if d.active), key=lambda d: d.name)
     rows = [
-        (department, [held.holds(name, department.id) for name, _label in PROFILE_PERMISSIONS])
+        PermissionRow(
+            department=department,
+            see=held.holds(TicketPermission.VIEW, department.id),
+            reply=held.holds(TicketPermission.REPLY, department.id),
+            note=held.holds(TicketPermission.NOTE, department.id),
+            status=held.holds(TicketPermission.STATUS, department.id),
+            assign=held.holds(TicketPermission.ASSIGN, department.id),
+        )
         for department in departments
     ]
     return {
         **page_assets(request),
         "rows": rows,
-        "headings": [label for _name, label in PROFILE_PERMISSIONS],
         "role_title": ROLE_TITLES.get(user.role, user.role),
         "is_admin": user.role == Role.ADMINISTRATOR,
         "may_share": allowed(request, P.CannedManageShared),
