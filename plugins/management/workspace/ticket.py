@@ -44,7 +44,7 @@ from frontdesk.db.tickets import (
 from frontdesk.db.users import Department, User, agent_departments
 from frontdesk.events import Event, emit_all
 from frontdesk.forms import ErrorSummary
-from frontdesk.i18n import BadLocalTime
+from frontdesk.i18n import BadLocalTime, translate
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned
@@ -231,7 +231,7 @@ class Conflict:
 
     form: str
     messages: list[TicketMessage]
-    changes: list[str]
+    changes: list[TranslationString]
 
 
 def _default_forms(request: Request, ticket: Ticket) -> dict[str, Form]:
@@ -406,10 +406,9 @@ def describe_changes(request: Request, ticket: Ticket, seen: str) -> list[Transl
         return []
     status, priority, assignee_id, department_id, due = parts
     db = request.dbsession
-    translate = request.localizer.translate
 
     def change(message: TranslationString, before: str, after: str) -> TranslationString:
-        mapping = {"before": translate(before), "after": translate(after)}
+        mapping = {"before": translate(request, before), "after": translate(request, after)}
         return TranslationString(message, mapping=mapping)
 
     changes = []
@@ -443,7 +442,9 @@ def describe_changes(request: Request, ticket: Ticket, seen: str) -> list[Transl
             )
         )
     if department_id != str(ticket.department_id or ""):
-        department = ticket.department.name if ticket.department else translate(_("no department"))
+        department = (
+            ticket.department.name if ticket.department else translate(request, _("no department"))
+        )
         changes.append(
             _("Moved to the department ${department}", mapping={"department": department})
         )
@@ -693,7 +694,7 @@ def transfer_view(request: Request) -> Any:
         name = (
             ticket.department.name
             if ticket.department
-            else request.localizer.translate(_("another department"))
+            else translate(request, _("another department"))
         )
         if not ticket_decision(request, VIEW, ticket).allowed:
             request.session.flash(
