@@ -10,6 +10,8 @@ import enum
 
 from pyramid.request import Request
 
+from frontdesk.i18n import TranslationString, _
+
 
 class Interface(enum.StrEnum):
     PORTAL = "portal"
@@ -22,10 +24,16 @@ class Interface(enum.StrEnum):
         return _PREFIXES[self]
 
     @property
-    def title(self) -> str:
-        return {"portal": "Portal", "management": "Management", "mobile": "Mobile"}[self.value]
+    def title(self) -> TranslationString:
+        """The interface's name, to translate where it is shown."""
+        return _TITLES[self]
 
 
+_TITLES = {
+    Interface.PORTAL: _("Portal"),
+    Interface.MANAGEMENT: _("Management"),
+    Interface.MOBILE: _("Mobile"),
+}
 _PREFIXES = {Interface.PORTAL: "/", Interface.MANAGEMENT: "/management/", Interface.MOBILE: "/m/"}
 
 
