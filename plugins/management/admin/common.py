@@ -14,6 +14,7 @@ from pyramid.response import Response
 
 from frontdesk.accounts import ValidationError
 from frontdesk.db.users import User
+from frontdesk.i18n import translate
 from frontdesk.licenses import active_agent_count, current_seat_limit
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.i18n import DOMAIN, _
@@ -118,15 +119,6 @@ def role_title(role: str) -> str:
     return ROLE_TITLES.get(str(role), str(role))
 
 
-def translated(request: Request, message: str) -> str:
-    """``message`` in the viewer's language, translation strings in its mapping first
-    (a plugin's title inside one of our messages is translated in the plugin's domain)."""
-    if isinstance(message, TranslationString) and message.mapping:
-        mapping = {key: translated(request, value) for key, value in message.mapping.items()}
-        message = TranslationString(message, mapping=mapping)
-    return request.localizer.translate(message)
-
-
 def source_text(message: str) -> str:
     """The English text of ``message`` with its placeholders filled in: the audit log
     records changes in the source language, whoever makes them."""
@@ -158,7 +150,7 @@ def page(request: Request, section: str, **values: Any) -> dict[str, Any]:
         "section": section,
         "role_title": role_title,
         "_": _,
-        "tr": functools.partial(translated, request),
+        "tr": functools.partial(translate, request),
         "errors": {},
         "message": None,
         **values,

@@ -14,6 +14,7 @@ from frontdesk.access import TicketPermission, ticket_filter
 from frontdesk.accounts import ValidationError
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
+from frontdesk.i18n import translate
 from frontdesk.permissions import Role
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
@@ -25,7 +26,6 @@ from frontdesk.plugins.management.admin.common import (
     seat_limit,
     seats,
     template,
-    translated,
     user_or_404,
 )
 from frontdesk.plugins.management.i18n import DOMAIN, _
@@ -201,7 +201,7 @@ def _refused(request: Request, user: User, exc: ValidationError) -> dict[str, An
 
 def _beside_or_above(request: Request, exc: ValidationError) -> dict[str, Any]:
     """A password problem goes beside the password field, anything else at the top."""
-    others = [translated(request, m) for field, m in exc.errors.items() if field != "password"]
+    others = [translate(request, m) for field, m in exc.errors.items() if field != "password"]
     return {
         "errors": {k: v for k, v in exc.errors.items() if k == "password"},
         "message": " ".join(others) or None,

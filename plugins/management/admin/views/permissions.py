@@ -14,6 +14,7 @@ from frontdesk.access import TicketPermission, explain, ticket_decision
 from frontdesk.accounts import ValidationError, find_user
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.i18n import translate
 from frontdesk.permissions import Permission, Role
 from frontdesk.plugin_state import plugin_statuses
 from frontdesk.plugins.management.admin import services
@@ -25,7 +26,6 @@ from frontdesk.plugins.management.admin.common import (
     page,
     refuse,
     template,
-    translated,
     user_or_404,
 )
 from frontdesk.plugins.management.i18n import _
@@ -176,7 +176,7 @@ def agent_grants(request: Request) -> Any:
         return _refused(request, user, exc, ticked=wanted)
     if not changed:
         return nothing_changed(request, NOTHING_CHANGED, GRANTS, id=user.id)
-    scopes_changed = ", ".join(translated(request, label) for label in changed)
+    scopes_changed = ", ".join(translate(request, label) for label in changed)
     return done(
         request,
         _(
@@ -219,7 +219,7 @@ def agent_grants_reset(request: Request) -> Any:
         )
     except ValidationError as exc:
         return _refused(request, user, exc)
-    label = translated(request, scope.label)
+    label = translate(request, scope.label)
     if not changed:
         return nothing_changed(
             request,

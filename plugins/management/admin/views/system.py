@@ -13,6 +13,7 @@ from pyramid.view import view_config
 
 from frontdesk.audit import recent
 from frontdesk.db.state import get_setting, plugin_switches, switch_plugin
+from frontdesk.i18n import translate
 from frontdesk.licenses import (
     LICENSE_SETTING,
     LicenseError,
@@ -40,7 +41,6 @@ from frontdesk.plugins.management.admin.common import (
     seats,
     source_text,
     template,
-    translated,
 )
 from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
@@ -67,7 +67,7 @@ def _plugins_page(request: Request, **values: Any) -> dict[str, Any]:
             "problem": plugin.problem,
             "own": plugin.info.name == OWN_PLUGIN,
         }
-        for plugin in sorted(plugins, key=lambda p: translated(request, p.info.title).lower())
+        for plugin in sorted(plugins, key=lambda p: translate(request, p.info.title).lower())
         if plugin.info.name != CORE_PLUGIN
     ]
     return page(
@@ -104,15 +104,15 @@ def _disabling(request: Request, plugin: LoadedPlugin) -> Confirmation:
     before = evaluate(plugins, now)
     after = evaluate(plugins, dataclasses.replace(now, switches={**now.switches, info.name: False}))
     knock_on = sorted(
-        translated(request, p.info.title)
+        translate(request, p.info.title)
         for p in plugins
         if p.info.name != info.name and before[p.info.name].active and not after[p.info.name].active
     )
-    title = {"plugin": translated(request, info.title)}
+    title = {"plugin": translate(request, info.title)}
     consequences = [
         _(
             "What it does stops at once, for everyone: ${description}",
-            mapping={"description": translated(request, info.description)},
+            mapping={"description": translate(request, info.description)},
         )
         if info.description
         else _("${plugin} stops at once, for everyone.", mapping=title),
@@ -148,7 +148,7 @@ def plugin_switch(request: Request) -> Any:
     if plugin is None or name == CORE_PLUGIN:
         raise HTTPNotFound()
     enabled = request.POST.get("enabled") == "1"
-    title = {"plugin": translated(request, plugin.info.title)}
+    title = {"plugin": translate(request, plugin.info.title)}
     if not enabled and name == OWN_PLUGIN:
         refuse(request)
         return _plugins_page(
@@ -198,15 +198,15 @@ def plugin_switch(request: Request) -> Any:
     else:
         message = _(
             "${plugin} is enabled but stays inactive: ${reason}.",
-            mapping={**title, "reason": translated(request, status.reason)},
+            mapping={**title, "reason": translate(request, status.reason)},
         )
     if knock_on:
         also = _("Also active now: ${plugins}.") if enabled else _("Also inactive now: ${plugins}.")
-        names = ", ".join(sorted(translated(request, t) for t in knock_on))
+        names = ", ".join(sorted(translate(request, t) for t in knock_on))
         message = " ".join(
             (
-                translated(request, message),
-                translated(request, TranslationString(also, mapping={"plugins": names})),
+                translate(request, message),
+                translate(request, TranslationString(also, mapping={"plugins": names})),
             )
         )
     return done(request, message, PLUGINS)
@@ -345,7 +345,7 @@ def license_page(request: Request) -> Any:
             "valid until ${expires}.",
             mapping={
                 **installed,
-                "edition": translated(request, license.edition.title),
+                "edition": translate(request, license.edition.title),
                 "seats": request.format_number(license.seats),
             },
         ),
