@@ -320,6 +320,7 @@ def license_page(request: Request) -> Any:
     used = active_agent_count(db)
     limit = seat_limit(license)
     if limit is not None and used > limit:
+        excess = used - limit
         request.session.flash(
             request.localizer.pluralize(
                 "${used} agents and administrators are active but the license has ${limit} "
@@ -328,12 +329,12 @@ def license_page(request: Request) -> Any:
                 "${used} agents and administrators are active but the license has ${limit} "
                 "seats: nobody was deactivated, but none can be added or reactivated until "
                 "${excess} are deactivated.",
-                used - limit,
+                excess,
                 domain=DOMAIN,
                 mapping={
                     "used": request.format_number(used),
                     "limit": request.format_number(limit),
-                    "excess": request.format_number(used - limit),
+                    "excess": request.format_number(excess),
                 },
             ),
             "error",
