@@ -4,8 +4,8 @@ in the pseudo-locale for each role, shows no text outside the ``⟦…⟧`` mark
 The pages are found from the registered routes (ids filled from the fixture data) and
 from the links on the pages crawled. The fixture data wears markers of its own, so what
 users typed does not count; usernames and email addresses (which cannot) are named.
-Dates (``<time>``), scripts and elements marked ``translate="no"`` (language and time
-zone names) are not checked.
+Dates (``<time>``), code (``<code>``, ``<kbd>``, ``<samp>``), scripts and elements marked
+``translate="no"`` (language and time zone names) are not checked.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from webtest import TestApp
 from frontdesk import PUBLIC, Menu, MenuItem, PluginInfo, hookimpl
 from frontdesk.i18n import LOCALE_COOKIE, PSEUDO_LOCALE, TranslationStringFactory
 from frontdesk.testing import (
+    install_test_license,
     log_in,
     make_administrator,
     make_agent,
@@ -46,9 +47,8 @@ class Site:
 
 
 def make_site(tmp_path: Path, plugins: list) -> Site:
-    app = make_test_app(
-        plugins=plugins, tmp_path=tmp_path, settings=PSEUDO_SETTINGS, edition="enterprise"
-    )
+    app = make_test_app(plugins=plugins, tmp_path=tmp_path, settings=PSEUDO_SETTINGS)
+    install_test_license(app, "enterprise", licensee="⟦Test Co⟧")
     support = make_department(app, "⟦Support⟧")
     casey = make_customer(app, "casey", display_name="⟦Casey Customer⟧")
     alex = make_agent(app, "alex", departments=["⟦Support⟧"], display_name="⟦Alex Agent⟧")
@@ -156,7 +156,7 @@ GOOD = """<metal:page use-macro="layout" i18n:domain="frontdesk">
        i18n:name="link" i18n:translate="">the other page</a>.</p>
     <input placeholder="Search" i18n:attributes="placeholder">
     <time datetime="2026-01-01T00:00:00Z">Jan 1, 2026</time>
-    <select><option translate="no">Deutsch</option></select>
+    <select><option translate="no">Deutsch</option></select> <code>core:plugins:manage</code>
     <script src="/static/x.js"></script>
     <p>12:30 — 42 % / 7</p>
   </metal:c>

@@ -57,8 +57,19 @@ def write_core_catalogs(locale_dir: Path) -> Path:
     return locale_dir
 
 
-#: Elements whose text is not shown as text, or is not ours to translate.
-SKIPPED_ELEMENTS = {"script", "style", "time", "head", "noscript", "template"}
+#: Elements whose text is not shown as text, or is not ours to translate: dates, and
+#: computer code (permission names, commands) shown as such.
+SKIPPED_ELEMENTS = {
+    "script",
+    "style",
+    "time",
+    "head",
+    "noscript",
+    "template",
+    "code",
+    "kbd",
+    "samp",
+}
 #: Attributes a person sees or hears.
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 #: What is not text to translate: digits, punctuation, symbols and space.

@@ -1,4 +1,5 @@
-"""The catalog workflow: extract (lingua), update, compile and check (Babel).
+"""The catalog workflow: extract (lingua for templates, Babel for Python), update,
+compile and check (Babel).
 
 Each translation domain lives in one package folder and keeps its catalogs there::
 
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -76,8 +78,40 @@ class Domain:
         )
 
 
+#: The Python calls whose string arguments are messages: translation string factories
+#: (``_``) and ``request.localizer.pluralize(singular, plural, n, ...)``.
+PYTHON_KEYWORDS = {"_": None, "pluralize": (1, 2)}
+#: A comment starting with this just above a message is shown to translators.
+COMMENT_TAG = "TRANSLATORS:"
+
+
 def extract(domain: Domain) -> Catalog:
-    """What the sources hold now: lingua's ``pot-create`` over the package."""
+    """What the sources hold now: the templates' messages of the domain (lingua's
+    ``pot-create``, which reads Chameleon's i18n attributes) and the Python modules'
+    (Babel's extractor, which follows calls with any arguments)."""
+    catalog = Catalog(domain=domain.name, project=domain.name, version="1.0")
+    sources = domain.sources()
+    for message in _template_messages(domain, [p for p in sources if p.suffix == ".pt"]):
+        catalog[message.id] = message
+    for path in (p for p in sources if p.suffix == ".py"):
+        found = extract_from_file(
+            "python",
+            str(domain.package / path),
+            keywords=PYTHON_KEYWORDS,
+            comment_tags=(COMMENT_TAG,),
+            strip_comment_tags=True,
+        )
+        for _line, msgid, comments, context in found:
+            catalog.add(
+                msgid, locations=[(path.as_posix(), None)], auto_comments=comments, context=context
+            )
+    catalog.header_comment = f"# Messages of the {domain.name} translation domain.\n#"
+    return catalog
+
+
+def _template_messages(domain: Domain, templates: list[Path]) -> list[Message]:
+    if not templates:
+        return []
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / f"{domain.name}.pot"
         command = [
@@ -86,28 +120,23 @@ def extract(domain: Domain) -> Catalog:
             "lingua.extract",
             "--domain",
             domain.name,
-            "--package-name",
-            domain.name,
-            "--keyword",
-            "pluralize:1,2",
-            "--sort-output",
             "--no-linenumbers",
             "--output",
             str(output),
-            *map(str, domain.sources()),
+            *map(str, templates),
         ]
         done = subprocess.run(  # noqa: S603 (our own interpreter, our own arguments)
             command, cwd=domain.package, capture_output=True, text=True, check=False
         )
         if done.returncode == 2:  # no translatable strings at all
-            catalog = Catalog(domain=domain.name)
-        elif done.returncode != 0:
+            return []
+        if done.returncode != 0:
             raise RuntimeError(f"pot-create failed for {domain.name}:\n{done.stderr}")
-        else:
-            with output.open("rb") as pot:
-                catalog = read_po(pot, domain=domain.name)
-    catalog.header_comment = f"# Messages of the {domain.name} translation domain.\n#"
-    return catalog
+        with output.open("rb") as pot:
+            messages = [message for message in read_po(pot) if message.id]
+    for message in messages:
+        message.locations = [(file.removeprefix("./"), None) for file, _line in message.locations]
+    return messages
 
 
 #: Flags Babel guesses from ``{...}``: our placeholders are ``${name}``, not Python's.
@@ -142,7 +171,9 @@ def update(domain: Domain, languages: Iterable[str] = LANGUAGES) -> None:
         if path.exists():
             catalog = _read(path, domain, language)
         else:
-            catalog = Catalog(locale=language, domain=domain.name, project=domain.name)
+            catalog = Catalog(
+                locale=language, domain=domain.name, project=domain.name, version="1.0"
+            )
             catalog.header_comment = (
                 f"# {catalog.locale.english_name} messages of the {domain.name} domain.\n#"
             )
@@ -169,6 +200,10 @@ def _key(message: Message) -> tuple[str, str | None]:
     return msgid, message.context
 
 
+def _order(key: tuple[str, str | None]) -> tuple[str, str]:
+    return key[0], key[1] or ""
+
+
 def _placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
@@ -181,11 +216,11 @@ def problems(domain: Domain, languages: Iterable[str] = LANGUAGES) -> list[str]:
     template = _read(domain.pot, domain)
     wanted = {_key(m): m for m in template if m.id}
     fresh = {_key(m) for m in extract(domain) if m.id}
-    for msgid, _ in sorted(fresh - wanted.keys()):
+    for msgid, _ in sorted(fresh - wanted.keys(), key=_order):
         found.append(f"{domain.name}.pot: missing {msgid!r}; run extract")
-    for msgid, _ in sorted(wanted.keys() - fresh):
+    for msgid, _ in sorted(wanted.keys() - fresh, key=_order):
         found.append(f"{domain.name}.pot: {msgid!r} is no longer in the sources; run extract")
-    for (msgid, _), _message in sorted(wanted.items()):
+    for msgid, _ in sorted(wanted, key=_order):
         bad = [name for name in _PLACEHOLDER.findall(msgid) if not _NAME.fullmatch(name)]
         if bad:
             found.append(
@@ -207,9 +242,9 @@ def _language_problems(
     found = []
     catalog = _read(path, domain, language)
     have = {_key(m): m for m in catalog if m.id}
-    for key in sorted(wanted.keys() - have.keys()):
+    for key in sorted(wanted.keys() - have.keys(), key=_order):
         found.append(f"{where}: {key[0]!r} missing; run update")
-    for key, message in sorted(have.items()):
+    for key, message in sorted(have.items(), key=lambda item: _order(item[0])):
         if key not in wanted:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)

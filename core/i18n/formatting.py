@@ -52,7 +52,8 @@ def babel_locale(request: Request) -> Locale:
 
 
 def time_zone(request: Request) -> zoneinfo.ZoneInfo:
-    """The viewer's zone: the user's choice, else the default (:func:`default_time_zone`)."""
+    """The viewer's zone: the user's choice, else the default
+    (:func:`~frontdesk.i18n.default_time_zone`)."""
     user = getattr(request, "user", None)
     chosen = getattr(user, "time_zone", None)
     return zoneinfo.ZoneInfo(chosen if is_time_zone(chosen) else default_time_zone(request))
