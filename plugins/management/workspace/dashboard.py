@@ -18,7 +18,8 @@ from frontdesk.db.users import Department
 from frontdesk.forms import ErrorSummary
 from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
 from frontdesk.permissions import Role
-from frontdesk.plugins.management.i18n import ROLE_TITLES, _
+from frontdesk.plugins.management.admin.common import role_title
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -161,7 +162,7 @@ def profile(request: Request) -> Any:
     return {
         **page_assets(request),
         "rows": rows,
-        "role_title": ROLE_TITLES.get(user.role, user.role),
+        "role_title": role_title(user.role),
         "is_admin": user.role == Role.ADMINISTRATOR,
         "may_share": allowed(request, P.CannedManageShared),
         "canned_url": request.route_path("management.canned"),
