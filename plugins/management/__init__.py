@@ -6,6 +6,7 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 
 from frontdesk import Menu, MenuItem, Permission, PluginInfo, hookimpl
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import DECLARED, P
 
 # Loading the plugin puts the workspace's table (canned replies) on Base.metadata, as
@@ -14,8 +15,8 @@ from frontdesk.plugins.management.workspace import models as _workspace_models  
 
 PLUGIN = PluginInfo(
     name="management",
-    title="Management interface",
-    description="Agents answer tickets and chats; administrators configure the help desk.",
+    title=_("Management interface"),
+    description=_("Agents answer tickets and chats; administrators configure the help desk."),
     version="0.1.0",
     requires_core=">=0.1,<1",
     migrations="frontdesk.plugins.management:migrations/versions",
@@ -47,16 +48,19 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.MANAGEMENT:
         return [
             MenuItem(
-                label="Dashboard", route_name="management.home", permission=P.DashboardView, order=0
+                label=_("Dashboard"),
+                route_name="management.home",
+                permission=P.DashboardView,
+                order=0,
             ),
             MenuItem(
-                label="Tickets",
+                label=_("Tickets"),
                 route_name="management.tickets",
                 permission=P.DashboardView,
                 order=10,
             ),
             MenuItem(
-                label="Administration",
+                label=_("Administration"),
                 route_name="management.admin",
                 permission=P.SettingsManage,
                 order=90,
@@ -64,9 +68,9 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
         ]
     if menu == Menu.MANAGEMENT_USER:
         return [
-            MenuItem(label="Portal", route_name="portal.home", new_window=True, order=0),
+            MenuItem(label=_("Portal"), route_name="portal.home", new_window=True, order=0),
             MenuItem(
-                label="My profile",
+                label=_("My profile"),
                 route_name="management.profile",
                 permission=P.DashboardView,
                 order=10,
@@ -75,7 +79,7 @@ def frontdesk_menu_items(request: Request, menu: Menu) -> list[MenuItem]:
     if menu == Menu.PORTAL_USER:
         return [
             MenuItem(
-                label="Management Interface",
+                label=_("Management Interface"),
                 route_name="management.home",
                 permission=P.DashboardView,
                 order=50,

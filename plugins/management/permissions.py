@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from frontdesk import Permission, Role
+from frontdesk.plugins.management.i18n import _
 
 STAFF = frozenset({Role.AGENT, Role.ADMINISTRATOR})
 ADMINS = frozenset({Role.ADMINISTRATOR})
@@ -22,38 +23,40 @@ class P(enum.StrEnum):
 
 
 DECLARED = [
-    Permission(name=P.DashboardView, title="Open the management interface", default_roles=STAFF),
-    Permission(name=P.CannedManageShared, title="Edit shared canned replies", default_roles=ADMINS),
+    Permission(name=P.DashboardView, title=_("Open the management interface"), default_roles=STAFF),
+    Permission(
+        name=P.CannedManageShared, title=_("Edit shared canned replies"), default_roles=ADMINS
+    ),
     # Administration-level: only administrators grant these (see docs/admin/management.md).
     Permission(
         name=P.DepartmentsManage,
-        title="Create and change departments",
+        title=_("Create and change departments"),
         default_roles=ADMINS,
         administrative=True,
     ),
     Permission(
         name=P.AgentsManage,
-        title="Create, change and deactivate agents",
+        title=_("Create, change and deactivate agents"),
         default_roles=ADMINS,
         administrative=True,
     ),
     Permission(
         name=P.CustomersManage,
-        title="Search, deactivate and reset customers",
+        title=_("Search, deactivate and reset customers"),
         default_roles=ADMINS,
         administrative=True,
     ),
     Permission(
         name=P.PermissionsManage,
-        title="Grant permissions per role and department",
+        title=_("Grant permissions per role and department"),
         default_roles=ADMINS,
         administrative=True,
     ),
     Permission(
         name=P.SettingsManage,
-        title="Change help desk settings",
+        title=_("Change help desk settings"),
         default_roles=ADMINS,
         administrative=True,
     ),
-    Permission(name=P.AuditView, title="Read the audit log", default_roles=ADMINS),
+    Permission(name=P.AuditView, title=_("Read the audit log"), default_roles=ADMINS),
 ]

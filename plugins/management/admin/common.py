@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationString
 from pyramid.renderers import get_renderer, render_to_response
 from pyramid.request import Request
 from pyramid.response import Response
 
 from frontdesk.db.users import User
+from frontdesk.i18n import translate
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.licensing.installed import active_agent_count, current_seat_limit
-from frontdesk.platform.permissions import allowed
+from frontdesk.platform.permissions import Role, allowed
+from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.web.request_checks import positive_int
 
@@ -38,62 +42,89 @@ class Section:
 SECTIONS = (
     Section(
         key="departments",
-        label="Departments",
+        label=_("Departments"),
         route="management.admin.departments",
         permission=P.DepartmentsManage,
-        summary="Create, rename, hide from customers and deactivate departments.",
+        summary=_("Create, rename, hide from customers and deactivate departments."),
     ),
     Section(
         key="agents",
-        label="Agents",
+        label=_("Agents"),
         route="management.admin.agents",
         permission=P.AgentsManage,
-        summary="Agents and administrators, their departments, license seats and passwords.",
+        summary=_("Agents and administrators, their departments, license seats and passwords."),
     ),
     Section(
         key="customers",
-        label="Customers",
+        label=_("Customers"),
         route="management.admin.customers",
         permission=P.CustomersManage,
-        summary="Find customers, deactivate them or reset their passwords.",
+        summary=_("Find customers, deactivate them or reset their passwords."),
     ),
     Section(
         key="permissions",
-        label="Permissions",
+        label=_("Permissions"),
         route="management.admin.permissions",
         permission=P.PermissionsManage,
-        summary="Each role's permissions, grants per agent and department, and why a user "
-        "can or cannot see a ticket.",
+        summary=_(
+            "Each role's permissions, grants per agent and department, and why a user "
+            "can or cannot see a ticket."
+        ),
     ),
     Section(
         key="plugins",
-        label="Plugins",
+        label=_("Plugins"),
         route="management.admin.plugins",
         permission="core:plugins:manage",
-        summary="Switch plugins on and off and see why one is inactive.",
+        summary=_("Switch plugins on and off and see why one is inactive."),
     ),
     Section(
         key="license",
-        label="License",
+        label=_("License"),
         route="management.admin.license",
         permission="core:license:manage",
-        summary="The edition in force, seats and expiry; install a new license key.",
+        summary=_("The edition in force, seats and expiry; install a new license key."),
     ),
     Section(
         key="settings",
-        label="Settings",
+        label=_("Settings"),
         route="management.admin.settings",
         permission=P.SettingsManage,
-        summary="Portal welcome text, self-registration, re-authentication, upload limits.",
+        summary=_(
+            "Portal welcome text, self-registration, re-authentication, upload limits, "
+            "languages and time zones."
+        ),
     ),
     Section(
         key="audit",
-        label="Audit log",
+        label=_("Audit log"),
         route="management.admin.audit",
         permission=P.AuditView,
-        summary="Who changed what in the administration, and when.",
+        summary=_("Who changed what in the administration, and when."),
     ),
 )
+
+
+#: What the administration calls each role (``Role`` values are codes, not words).
+ROLE_TITLES = {
+    Role.CUSTOMER.value: _("Customer"),
+    Role.AGENT.value: _("Agent"),
+    Role.ADMINISTRATOR.value: _("Administrator"),
+}
+
+
+def role_title(role: str) -> str:
+    """The role's name for people (a translation string; unknown codes as they are)."""
+    return ROLE_TITLES.get(str(role), str(role))
+
+
+def source_text(message: str) -> str:
+    """The English text of ``message`` with its placeholders filled in: the audit log
+    records changes in the source language, whoever makes them."""
+    if isinstance(message, TranslationString):
+        mapping = {key: source_text(value) for key, value in (message.mapping or {}).items()}
+        return TranslationString(message, mapping=mapping).interpolate()
+    return str(message)
 
 
 def sections_for(request: Request) -> list[Section]:
@@ -116,6 +147,9 @@ def page(request: Request, section: str, **values: Any) -> dict[str, Any]:
         "admin": get_renderer(MACROS).implementation(),
         "stylesheet": STYLESHEET,
         "section": section,
+        "role_title": role_title,
+        "_": _,
+        "tr": functools.partial(translate, request),
         "errors": {},
         "message": None,
         **values,
@@ -132,6 +166,9 @@ def invalid(request: Request, exc: ValidationError, **values: Any) -> dict[str, 
     """Values for re-showing a form with ``exc``'s messages beside its fields."""
     refuse(request)
     return {"errors": exc.errors, **values}
+
+
+NOTHING_CHANGED = _("Nothing was changed.")
 
 
 def done(request: Request, message: str, route: str, **kw: Any) -> HTTPSeeOther:
@@ -196,12 +233,8 @@ def user_or_404(request: Request, *, staff: bool) -> User:
 class Seats:
     used: int
     limit: int | None
-
-    @property
-    def text(self) -> str:
-        if self.limit is None:
-            return f"{self.used} active agents and administrators; no seat limit"
-        return f"{self.used} of {self.limit} seats used"
+    #: ``3 of 5 seats used``, in the viewer's language.
+    text: str
 
     @property
     def full(self) -> bool:
@@ -209,11 +242,26 @@ class Seats:
 
 
 def seats(request: Request) -> Seats:
-    db = request.dbsession
-    return Seats(
-        used=active_agent_count(db),
-        limit=current_seat_limit(db, request.registry.frontdesk_plugins, request.registry.settings),
-    )
+    used = active_agent_count(request.dbsession)
+    limit = seat_limit(request)
+    localizer = request.localizer
+    if limit is None:
+        text = localizer.pluralize(
+            "${used} active agent or administrator; no seat limit",
+            "${used} active agents and administrators; no seat limit",
+            used,
+            domain=DOMAIN,
+            mapping={"used": request.format_number(used)},
+        )
+    else:
+        text = localizer.pluralize(
+            "${used} of ${limit} seat used",
+            "${used} of ${limit} seats used",
+            limit,
+            domain=DOMAIN,
+            mapping={"used": request.format_number(used), "limit": request.format_number(limit)},
+        )
+    return Seats(used=used, limit=limit, text=text)
 
 
 def seat_limit(request: Request) -> int | None:

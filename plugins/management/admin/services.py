@@ -36,6 +36,7 @@ from frontdesk.platform.permissions import (
     Role,
     effective_permissions,
 )
+from frontdesk.plugins.management.i18n import _
 
 NAME_MAX = 100
 DISPLAY_NAME_MAX = 150
@@ -54,9 +55,9 @@ def describe(user: User) -> str:
 def _department_name(db: Session, name: str, *, exclude_id: int | None = None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError({"name": "Enter a name."})
+        raise ValidationError({"name": _("Enter a name.")})
     if len(name) > NAME_MAX:
-        raise ValidationError({"name": f"Use at most {NAME_MAX} characters."})
+        raise ValidationError({"name": at_most(NAME_MAX)})
     query = select(Department).where(Department.name_key == name.casefold())
     if exclude_id is not None:
         query = query.where(Department.id != exclude_id)
@@ -66,8 +67,12 @@ def _department_name(db: Session, name: str, *, exclude_id: int | None = None) -
     return name
 
 
+def at_most(limit: int) -> str:
+    return _("Use at most ${limit} characters.", mapping={"limit": limit})
+
+
 def _name_taken(name: str) -> str:
-    return f"There is already a department named {name!r}."
+    return _("There is already a department named '${name}'.", mapping={"name": name})
 
 
 def create_department(
@@ -155,8 +160,8 @@ def set_department_active(db: Session, actor: User, department: Department, acti
 # department), never touch administration-level permissions, and never give an agent
 # (new, edited or with a reset password) anything they do not hold.
 
-SELF_GRANTS = "You cannot change your own permissions; another administrator can."
-SELF_DEPARTMENTS = "You cannot change your own departments; another administrator can."
+SELF_GRANTS = _("You cannot change your own permissions; another administrator can.")
+SELF_DEPARTMENTS = _("You cannot change your own departments; another administrator can.")
 
 
 def _departmental(declared: Mapping[str, Permission], names: Iterable[str]) -> set[str]:
@@ -221,8 +226,11 @@ def _check_not_above(
     ):
         raise ValidationError(
             {
-                field: "You can only manage agents who hold no permission you do not hold "
-                f"yourself, and {username} would; an administrator can do this."
+                field: _(
+                    "You can only manage agents who hold no permission you do not hold "
+                    "yourself, and ${username} would; an administrator can do this.",
+                    mapping={"username": username},
+                )
             }
         )
 
@@ -238,20 +246,24 @@ def _check_grant_change(
         return None
     administrative = sorted(n for n in changed if declared[n].administrative)
     if administrative:
-        return (
-            "Only administrators grant or take away administration permissions: "
-            + ", ".join(administrative)
-            + "."
+        return _(
+            "Only administrators grant or take away administration permissions: ${names}.",
+            mapping={"names": ", ".join(administrative)},
         )
     department_id = scope.department.id if scope.department is not None else None
     missing = sorted(n for n in changed if not actor.holds(n, department_id))
-    if missing:
-        return (
-            f"You can only grant or take away permissions you hold yourself in {scope.label}: "
-            + ", ".join(missing)
-            + "."
+    if not missing:
+        return None
+    names = ", ".join(missing)
+    if scope.department is None:
+        return _(
+            "You can only grant or take away permissions you hold yourself: ${names}.",
+            mapping={"names": names},
         )
-    return None
+    return _(
+        "You can only grant or take away permissions you hold yourself in ${department}: ${names}.",
+        mapping={"department": scope.department.name, "names": names},
+    )
 
 
 # --- staff and customers -------------------------------------------------------------------
@@ -261,7 +273,9 @@ def _check_admin_target(actor: User, *roles: str) -> None:
     """Only administrators create, change or act on administrators (an agent who was
     granted "manage agents" must not be able to make themselves an administrator)."""
     if actor.role != Role.ADMINISTRATOR and Role.ADMINISTRATOR in roles:
-        raise ValidationError({"role": "Only administrators can create or change administrators."})
+        raise ValidationError(
+            {"role": _("Only administrators can create or change administrators.")}
+        )
 
 
 def check_staff_role(role: str) -> Role:
@@ -270,7 +284,7 @@ def check_staff_role(role: str) -> Role:
     except ValueError:
         value = None
     if value not in STAFF_ROLES:
-        raise ValidationError({"role": "Choose agent or administrator."})
+        raise ValidationError({"role": _("Choose agent or administrator.")})
     return value
 
 
@@ -285,6 +299,9 @@ def _active_admin_ids(db: Session) -> set[int]:
     )
 
 
+CHOOSE_DEPARTMENTS = _("Choose departments from the list.")
+
+
 def departments_by_id(db: Session, ids: Iterable[str | int]) -> list[Department]:
     """The departments with these ids (unknown ids raise a ValidationError)."""
     wanted = set()
@@ -292,14 +309,14 @@ def departments_by_id(db: Session, ids: Iterable[str | int]) -> list[Department]
         try:
             wanted.add(int(value))
         except (TypeError, ValueError):
-            raise ValidationError({"department": "Choose departments from the list."}) from None
+            raise ValidationError({"department": CHOOSE_DEPARTMENTS}) from None
     if not wanted:
         return []
     found = list(
         db.scalars(select(Department).where(Department.id.in_(wanted)).order_by(Department.name))
     )
     if len(found) != len(wanted):
-        raise ValidationError({"department": "Choose departments from the list."})
+        raise ValidationError({"department": CHOOSE_DEPARTMENTS})
     return found
 
 
@@ -319,11 +336,11 @@ def update_staff(
     display_name = " ".join(display_name.split())
     email = email.strip()
     if not display_name:
-        errors["display_name"] = "Enter a display name."
+        errors["display_name"] = _("Enter a display name.")
     elif len(display_name) > DISPLAY_NAME_MAX:
-        errors["display_name"] = f"Use at most {DISPLAY_NAME_MAX} characters."
+        errors["display_name"] = at_most(DISPLAY_NAME_MAX)
     if email and (not EMAIL_RE.match(email) or len(email) > EMAIL_MAX):
-        errors["email"] = "Enter an email address like name@example.com."
+        errors["email"] = _("Enter an email address like name@example.com.")
     try:
         new_role = check_staff_role(role)
         _check_admin_target(actor, user.role, new_role)
@@ -332,11 +349,12 @@ def update_staff(
         new_role = Role(user.role)
     if "role" not in errors and user.role == Role.ADMINISTRATOR and new_role != user.role:
         if user.id == actor.id:
-            errors["role"] = "You cannot take away your own administrator role."
+            errors["role"] = _("You cannot take away your own administrator role.")
         elif user.active and not _active_admin_ids(db) - {user.id}:
-            errors["role"] = (
-                f"{user.username!r} is the last active administrator; "
-                "make another user an administrator first."
+            errors["role"] = _(
+                "'${username}' is the last active administrator; "
+                "make another user an administrator first.",
+                mapping={"username": user.username},
             )
     if {d.id for d in departments} != {d.id for d in user.departments} and user.id == actor.id:
         errors["department"] = SELF_DEPARTMENTS
@@ -405,9 +423,9 @@ def create_staff(
     except ValidationError as exc:
         errors.update(exc.errors)
     if len(" ".join(display_name.split())) > DISPLAY_NAME_MAX:
-        errors["display_name"] = f"Use at most {DISPLAY_NAME_MAX} characters."
+        errors["display_name"] = at_most(DISPLAY_NAME_MAX)
     if not password:
-        errors["password"] = "Enter an initial password."
+        errors["password"] = _("Enter an initial password.")
     # create_user validates the rest; undo its insert when a check of ours failed.
     savepoint = db.begin_nested()
     try:
@@ -487,7 +505,7 @@ def unlock_login(db: Session, actor: User, user: User) -> bool:
 def deactivate(db: Session, actor: User, user: User) -> bool:
     """Deactivate ``user`` (never oneself, never the last active administrator)."""
     if user.id == actor.id:
-        raise ValidationError({"role": "You cannot deactivate your own account."})
+        raise ValidationError({"role": _("You cannot deactivate your own account.")})
     _check_admin_target(actor, user.role)
     if not user.active:
         return False
@@ -516,7 +534,7 @@ class GrantScope:
 
     @property
     def label(self) -> str:
-        return "Not tied to a department" if self.department is None else self.department.name
+        return _("Not tied to a department") if self.department is None else self.department.name
 
 
 def grant_scopes(
@@ -586,12 +604,17 @@ def save_grants(
         rows = ticked | hidden
         if not rows:
             errors[f"grants-{scope.key}"] = (
-                f"Leave at least one permission in {scope.label}: a department without any "
-                "would fall back to the role's defaults. To take the department away, "
-                "remove the agent from it on the agent's page."
+                _(
+                    "Leave at least one permission in ${department}: a department without "
+                    "any would fall back to the role's defaults. To take the department "
+                    "away, remove the agent from it on the agent's page.",
+                    mapping={"department": scope.label},
+                )
                 if per_department
-                else "Leave at least one permission here (an agent without any would fall "
-                "back to the role's defaults); to lock the agent out, deactivate them."
+                else _(
+                    "Leave at least one permission here (an agent without any would fall "
+                    "back to the role's defaults); to lock the agent out, deactivate them."
+                )
             )
             continue
         added, removed = ticked - scope.held, (scope.held & shown) - ticked

@@ -6,6 +6,7 @@ views below them only parse forms and check who may do what.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
@@ -18,6 +19,7 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.users import User
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.permissions import allowed
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import page_assets, template
 from frontdesk.plugins.management.workspace.models import CannedReply
@@ -55,19 +57,27 @@ def save_canned(
     title: str,
     body: str,
     reply: CannedReply | None = None,
+    format_number: Callable[[int], str] = "{:,}".format,
 ) -> CannedReply:
     """Create (or, given ``reply``, change) a canned reply; ``owner=None`` shares it.
-    Raises :class:`ValidationError` with per-field messages; nothing is written then."""
+    Raises :class:`ValidationError` with per-field messages (translation strings, their
+    numbers written by ``format_number``); nothing is written then."""
     title = " ".join(title.split())
     errors: dict[str, str] = {}
     if not title:
-        errors["title"] = "Enter a title."
+        errors["title"] = _("Enter a title.")
     elif len(title) > MAX_TITLE:
-        errors["title"] = f"Keep the title under {MAX_TITLE} characters."
+        errors["title"] = _(
+            "Keep the title under ${count} characters.",
+            mapping={"count": format_number(MAX_TITLE)},
+        )
     if not body.strip():
-        errors["body"] = "Write the reply's text."
+        errors["body"] = _("Write the reply's text.")
     elif len(body) > MAX_BODY:
-        errors["body"] = f"Keep the text under {MAX_BODY:,} characters."
+        errors["body"] = _(
+            "Keep the text under ${count} characters.",
+            mapping={"count": format_number(MAX_BODY)},
+        )
     if errors:
         raise ValidationError(errors)
     if reply is None:
@@ -118,6 +128,9 @@ def _page(request: Request, **values: Any) -> dict[str, Any]:
         "body": "",
         "is_shared": False,
         "errors": {},
+        "delete_prompt": lambda reply: _(
+            "Delete the canned reply “${title}”?", mapping={"title": reply.title}
+        ),
         **values,
     }
 
@@ -135,14 +148,18 @@ def _save_from_form(request: Request, reply: CannedReply | None) -> Any:
             title=title,
             body=body,
             reply=reply,
+            format_number=request.format_number,
         )
     except ValidationError as exc:
         request.response.status_int = 400
         return _page(
             request, editing=reply, title=title, body=body, is_shared=shared, errors=exc.errors
         )
+    mapping = {"title": saved.title}
     request.session.flash(
-        f"Saved the canned reply {saved.title!r}." if reply else f"Added {saved.title!r}.",
+        _("Saved the canned reply '${title}'.", mapping=mapping)
+        if reply
+        else _("Added '${title}'.", mapping=mapping),
         "success",
     )
     return HTTPSeeOther(request.route_url("management.canned"))
@@ -183,5 +200,7 @@ def canned_delete(request: Request) -> HTTPSeeOther:
     reply = _editable(request)
     title = reply.title
     delete_canned(request.dbsession, reply)
-    request.session.flash(f"Deleted the canned reply {title!r}.", "success")
+    request.session.flash(
+        _("Deleted the canned reply '${title}'.", mapping={"title": title}), "success"
+    )
     return HTTPSeeOther(request.route_url("management.canned"))

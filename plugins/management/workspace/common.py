@@ -28,17 +28,6 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def format_time(moment: dt.datetime | None) -> str:
-    """``2026-11-28 14:05 UTC``."""
-    moment = aware(moment)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
-
-
-def iso_time(moment: dt.datetime | None) -> str:
-    moment = aware(moment)
-    return moment.isoformat() if moment else ""
-
-
 def status_title(status: str) -> str:
     try:
         return STATUS_TITLES[TicketStatus(status)]

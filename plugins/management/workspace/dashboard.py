@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import case, func, select
@@ -12,8 +14,11 @@ from sqlalchemy import case, func, select
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
+from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
 from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.platform.permissions import Role, allowed
+from frontdesk.plugins.management.admin.common import role_title
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -22,13 +27,13 @@ from frontdesk.plugins.management.workspace.common import (
     template,
 )
 from frontdesk.plugins.management.workspace.queue import QueueFilters, run_queue
-from frontdesk.tickets import age
+from frontdesk.web.forms import ErrorSummary
 
 
 @dataclass(frozen=True, kw_only=True)
 class Tile:
     key: str
-    label: str
+    label: TranslationString
     count: int
     href: str
 
@@ -69,22 +74,28 @@ def dashboard(request: Request) -> dict[str, Any]:
 
     tiles = [
         Tile(
-            key="mine", label="My open tickets", count=counts["mine"], href=queue_url(assignee="me")
+            key="mine",
+            label=_("My open tickets"),
+            count=counts["mine"],
+            href=queue_url(assignee="me"),
         ),
         Tile(
             key="unassigned",
-            label="Unassigned in my departments",
+            label=_("Unassigned in my departments"),
             count=counts["unassigned"],
             href=queue_url(assignee="unassigned"),
         ),
         Tile(
             key="waiting",
-            label="Waiting on customer",
+            label=_("Waiting on customer"),
             count=counts["waiting"],
             href=queue_url(status=TicketStatus.WAITING.value),
         ),
         Tile(
-            key="overdue", label="Overdue", count=counts["overdue"], href=queue_url(due="overdue")
+            key="overdue",
+            label=_("Overdue"),
+            count=counts["overdue"],
+            href=queue_url(due="overdue"),
         ),
     ]
     recent = run_queue(request, QueueFilters(assignee="me"), per_page=5)
@@ -93,29 +104,40 @@ def dashboard(request: Request) -> dict[str, Any]:
         "tiles": tiles,
         "recent": recent.tickets,
         "status_title": status_title,
-        "age": age,
         "ticket_url": lambda t: request.route_path("management.ticket", number=t.number),
         "mine_url": queue_url(assignee="me"),
     }
 
 
-PROFILE_PERMISSIONS = [
-    (TicketPermission.VIEW, "See"),
-    (TicketPermission.REPLY, "Reply"),
-    (TicketPermission.NOTE, "Notes"),
-    (TicketPermission.STATUS, "Status"),
-    (TicketPermission.ASSIGN, "Assign"),
-]
+@dataclass(frozen=True, kw_only=True)
+class PermissionRow:
+    """One department of the profile's table: which ticket permissions I hold there."""
+
+    department: Department
+    see: bool
+    reply: bool
+    note: bool
+    status: bool
+    assign: bool
 
 
 @view_config(
     route_name="management.profile",
     renderer=template("workspace/profile.pt"),
     permission=P.DashboardView,
+    request_method=("GET", "POST"),
 )
-def profile(request: Request) -> dict[str, Any]:
-    """Who I am here, and what I may do in each of my departments."""
+def profile(request: Request) -> Any:
+    """Who I am here, what I may do in each of my departments, and my language and time
+    zone (the form posts here; a refused value comes back beside its field)."""
     user = request.user
+    errors: dict[str, TranslationString] = {}
+    if request.method == "POST":
+        errors = update_preferences(request, user, request.POST)
+        if not errors:
+            request.session.flash(_("Your language and time zone are saved."), "success")
+            return HTTPSeeOther(request.route_url("management.profile"))
+        request.response.status_int = 400
     held = request.permissions
     if user.role == Role.ADMINISTRATOR:
         departments = list(
@@ -126,15 +148,24 @@ def profile(request: Request) -> dict[str, Any]:
     else:
         departments = sorted((d for d in user.departments if d.active), key=lambda d: d.name)
     rows = [
-        (department, [held.holds(name, department.id) for name, _label in PROFILE_PERMISSIONS])
+        PermissionRow(
+            department=department,
+            see=held.holds(TicketPermission.VIEW, department.id),
+            reply=held.holds(TicketPermission.REPLY, department.id),
+            note=held.holds(TicketPermission.NOTE, department.id),
+            status=held.holds(TicketPermission.STATUS, department.id),
+            assign=held.holds(TicketPermission.ASSIGN, department.id),
+        )
         for department in departments
     ]
     return {
         **page_assets(request),
         "rows": rows,
-        "headings": [label for _name, label in PROFILE_PERMISSIONS],
+        "role_title": role_title(user.role),
         "is_admin": user.role == Role.ADMINISTRATOR,
         "may_share": allowed(request, P.CannedManageShared),
         "canned_url": request.route_path("management.canned"),
         "password_url": request.route_path("management.password"),
+        "preferences": preferences_form(request, user, request.POST, errors),
+        "summary": ErrorSummary.build(request, errors, PREFERENCE_FIELD_IDS),
     }

@@ -26,6 +26,7 @@ from frontdesk.db.users import Department
 from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.platform.permissions import Role
 from frontdesk.platform.slots import ticket_list_columns
+from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (
     ACTIVE_STATUSES,
@@ -34,7 +35,7 @@ from frontdesk.plugins.management.workspace.common import (
     status_title,
     template,
 )
-from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES, age
+from frontdesk.tickets import PRIORITY_TITLES, STATUS_TITLES
 from frontdesk.web.request_checks import positive_int
 
 PER_PAGE = 25
@@ -42,20 +43,23 @@ MAX_TERMS = 5
 MAX_QUERY = 200
 
 STATUS_CHOICES = [
-    ("active", "Not closed"),
+    ("active", _("Not closed")),
     *((s.value, STATUS_TITLES[s]) for s in TicketStatus),
-    ("any", "Any status"),
+    ("any", _("Any status")),
 ]
-PRIORITY_CHOICES = [("", "Any priority"), *((p.value, PRIORITY_TITLES[p]) for p in TicketPriority)]
-ASSIGNEE_CHOICES = [("anyone", "Anyone"), ("me", "Me"), ("unassigned", "Unassigned")]
-DUE_CHOICES = [("", "Any due time"), ("overdue", "Overdue"), ("set", "Has a due time")]
+PRIORITY_CHOICES = [
+    ("", _("Any priority")),
+    *((p.value, PRIORITY_TITLES[p]) for p in TicketPriority),
+]
+ASSIGNEE_CHOICES = [("anyone", _("Anyone")), ("me", _("Me")), ("unassigned", _("Unassigned"))]
+DUE_CHOICES = [("", _("Any due time")), ("overdue", _("Overdue")), ("set", _("Has a due time"))]
 SORT_CHOICES = [
-    ("updated", "Last updated"),
-    ("created", "Created"),
-    ("priority", "Priority"),
-    ("number", "Number"),
+    ("updated", _("Last updated")),
+    ("created", _("Created")),
+    ("priority", _("Priority")),
+    ("number", _("Number")),
 ]
-ORDER_CHOICES = [("desc", "Descending"), ("asc", "Ascending")]
+ORDER_CHOICES = [("desc", _("Descending")), ("asc", _("Ascending"))]
 PRIORITY_RANK = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 
 
@@ -275,6 +279,13 @@ def queue(request: Request) -> dict[str, Any]:
         **page_assets(request),
         "filters": filters,
         "result": result,
+        "tickets_found": request.localizer.pluralize(
+            "${count} ticket",
+            "${count} tickets",
+            result.total,
+            domain=DOMAIN,
+            mapping={"count": request.format_number(result.total)},
+        ),
         "departments": departments,
         "status_choices": STATUS_CHOICES,
         "priority_choices": PRIORITY_CHOICES,
@@ -285,8 +296,6 @@ def queue(request: Request) -> dict[str, Any]:
         "columns": ticket_list_columns(request),
         "status_title": status_title,
         "priority_title": priority_title,
-        "age": age,
-        "now": utcnow(),
         "ticket_url": lambda t: request.route_path("management.ticket", number=t.number),
         "sort_url": sort_url,
         "previous_url": url(page=result.page - 1) if result.page > 1 else None,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -33,15 +34,15 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User, agent_departments
+from frontdesk.i18n import BadLocalTime, translate
 from frontdesk.identity.access import TicketPermission, ticket_decision
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.events import Event, emit_all
 from frontdesk.platform.permissions import Role
+from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned
 from frontdesk.plugins.management.workspace.common import (
     aware,
-    format_time,
-    iso_time,
     page_assets,
     priority_title,
     status_title,
@@ -53,7 +54,6 @@ from frontdesk.tickets import (
     STATUS_TITLES,
     TicketConflict,
     add_message,
-    age,
     assign,
     change_status,
     check_mergeable,
@@ -86,9 +86,9 @@ VIEW, REPLY, NOTE, STATUS, ASSIGN = (
     TicketPermission.ASSIGN,
 )
 KIND_LABELS = {
-    MessageKind.CUSTOMER.value: "Customer",
-    MessageKind.AGENT.value: "Reply",
-    MessageKind.NOTE.value: "Internal note",
+    MessageKind.CUSTOMER.value: _("Customer"),
+    MessageKind.AGENT.value: _("Reply"),
+    MessageKind.NOTE.value: _("Internal note"),
 }
 #: The fields each form posts (besides csrf_token, version, loaded_at and seen).
 FIELDS = {
@@ -109,14 +109,27 @@ FIELD_IDS = {
     "merge": {"target": "merge-target"},
 }
 DUE_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
-BAD_DUE = "Enter a date and time like 2026-12-01 17:00 (UTC), or leave it empty."
+#: How ``<input type="datetime-local">`` writes a time to the minute.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
 # --- Reading forms --------------------------------------------------------------------
 
 
-def parse_due(text: str) -> dt.datetime | None:
-    """A due time from the form (UTC); ``None`` when empty; ValueError when garbled."""
+def utc_input(text: str) -> dt.datetime:
+    """A ``datetime-local`` value read as UTC wall-clock time."""
+    return dt.datetime.strptime(text, LOCAL_INPUT).replace(tzinfo=dt.UTC)
+
+
+def parse_due(text: str, localize: Callable[[str], dt.datetime] = utc_input) -> dt.datetime | None:
+    """A due time from the form, ``None`` when empty.
+
+    The agent types a wall-clock time (``2026-12-01T17:00``, ``2026-12-01 17:00``, with
+    seconds, or a date alone, meaning 23:59 that day); ``localize`` turns it, written as
+    a ``datetime-local`` value, into UTC: the views pass ``request.parse_local_input``
+    (the agent's time zone). Raises ValueError when garbled, and whatever ``localize``
+    raises (:class:`frontdesk.i18n.BadLocalTime` for a time in a DST gap).
+    """
     text = text.strip()
     if not text:
         return None
@@ -127,14 +140,23 @@ def parse_due(text: str) -> dt.datetime | None:
             continue
         if pattern == "%Y-%m-%d":
             moment = moment.replace(hour=23, minute=59)
-        return moment.replace(tzinfo=dt.UTC)
+        return localize(moment.strftime(LOCAL_INPUT))
     raise ValueError(text)
 
 
+def bad_due(request: Request) -> TranslationString:
+    """The message beside a garbled due time (it names the agent's time zone)."""
+    return _(
+        "Enter a date and time like 2026-12-01 17:00 (${zone}), or leave it empty.",
+        mapping={"zone": request.time_zone.key},
+    )
+
+
 def due_input(moment: dt.datetime | None) -> str:
-    """A due time as the value of a ``datetime-local`` input (UTC, to the minute)."""
+    """A due time in UTC, to the minute: what the forms' snapshot compares (the form
+    itself shows ``request.local_input_value``, the agent's zone)."""
     moment = aware(moment)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M") if moment else ""
+    return moment.astimezone(dt.UTC).strftime(LOCAL_INPUT) if moment else ""
 
 
 def _loaded_at(text: str | None) -> dt.datetime | None:
@@ -172,9 +194,9 @@ class Form:
         return self.values.get(key, "")
 
     @property
-    def button(self) -> str | None:
+    def button(self) -> TranslationString | None:
         """The label of the submit button after a conflict (else the form's own)."""
-        return "Send anyway" if self.conflict else None
+        return _("Send anyway") if self.conflict else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,10 +231,10 @@ class Conflict:
 
     form: str
     messages: list[TicketMessage]
-    changes: list[str]
+    changes: list[TranslationString]
 
 
-def _default_forms(ticket: Ticket) -> dict[str, Form]:
+def _default_forms(request: Request, ticket: Ticket) -> dict[str, Form]:
     return {
         "reply": Form(values={"body": "", "submission_token": new_submission_token()}),
         "note": Form(values={"body": "", "submission_token": new_submission_token()}),
@@ -220,7 +242,7 @@ def _default_forms(ticket: Ticket) -> dict[str, Form]:
             values={
                 "status": ticket.status,
                 "priority": ticket.priority,
-                "due": due_input(ticket.due_at),
+                "due": request.local_input_value(ticket.due_at),
             }
         ),
         "assign": Form(values={"assignee": str(ticket.assignee_id or "")}),
@@ -274,7 +296,7 @@ def ticket_page(
     """Everything the ticket template needs; ``form`` names a submitted form whose
     ``values`` and ``errors`` are shown again."""
     loaded_at = utcnow()
-    forms = _default_forms(ticket)
+    forms = _default_forms(request, ticket)
     if form is not None:
         kept = forms[form]
         kept.values.update(values or {})
@@ -330,9 +352,18 @@ def ticket_page(
         "status_title": status_title,
         "priority_title": priority_title,
         "kind_label": lambda m: KIND_LABELS.get(m.kind, m.kind),
-        "format_time": format_time,
-        "iso_time": iso_time,
-        "age": age,
+        "time_zone": request.time_zone.key,
+        "new_messages": (
+            request.localizer.pluralize(
+                "${count} new message:",
+                "${count} new messages:",
+                len(conflict.messages),
+                domain=DOMAIN,
+                mapping={"count": request.format_number(len(conflict.messages))},
+            )
+            if conflict
+            else ""
+        ),
         "human_size": human_size,
         "attachment_url": lambda a: request.route_path(
             "management.attachment", number=ticket.number, attachment_id=a.id
@@ -368,35 +399,70 @@ def attachment_view(request: Request) -> Response:
 # --- Acting on the ticket -------------------------------------------------------------
 
 
-def describe_changes(request: Request, ticket: Ticket, seen: str) -> list[str]:
+def describe_changes(request: Request, ticket: Ticket, seen: str) -> list[TranslationString]:
     """Sentences for each field that differs from the form's ``seen`` snapshot."""
     parts = (seen or "").split("|")
     if len(parts) != 5:
         return []
     status, priority, assignee_id, department_id, due = parts
     db = request.dbsession
+
+    def change(message: TranslationString, before: str, after: str) -> TranslationString:
+        mapping = {"before": translate(request, before), "after": translate(request, after)}
+        return TranslationString(message, mapping=mapping)
+
     changes = []
     if status != ticket.status:
-        changes.append(f"Status: {status_title(status)} → {status_title(ticket.status)}")
+        changes.append(
+            change(
+                _("Status: ${before} → ${after}"), status_title(status), status_title(ticket.status)
+            )
+        )
     if priority != ticket.priority:
-        changes.append(f"Priority: {priority_title(priority)} → {priority_title(ticket.priority)}")
+        changes.append(
+            change(
+                _("Priority: ${before} → ${after}"),
+                priority_title(priority),
+                priority_title(ticket.priority),
+            )
+        )
     if assignee_id != str(ticket.assignee_id or ""):
 
         def name(user_id: str) -> str:
             user = db.get(User, positive_int(user_id)) if positive_int(user_id) else None
             if user is None:
-                return "nobody" if not user_id else "someone else"
-            return user.display_name if user.is_staff else "someone else"
+                return _("nobody") if not user_id else _("someone else")
+            return user.display_name if user.is_staff else _("someone else")
 
-        changes.append(f"Assigned to: {name(assignee_id)} → {name(str(ticket.assignee_id or ''))}")
-    if department_id != str(ticket.department_id or ""):
-        department = ticket.department.name if ticket.department else "no department"
-        changes.append(f"Moved to the department {department}")
-    if due != due_input(ticket.due_at):
         changes.append(
-            f"Due: {format_time(ticket.due_at) or 'no due time'}"
-            + (f" (was {due.replace('T', ' ')} UTC)" if due else "")
+            change(
+                _("Assigned to: ${before} → ${after}"),
+                name(assignee_id),
+                name(str(ticket.assignee_id or "")),
+            )
         )
+    if department_id != str(ticket.department_id or ""):
+        department = (
+            ticket.department.name if ticket.department else translate(request, _("no department"))
+        )
+        changes.append(
+            _("Moved to the department ${department}", mapping={"department": department})
+        )
+    if due != due_input(ticket.due_at):
+        try:
+            was = request.format_datetime(utc_input(due)) if due else None
+        except ValueError:  # a garbled snapshot: say only what it is now
+            was = None
+        now = request.format_datetime(ticket.due_at) if ticket.due_at else None
+        mapping = {"due": now, "was": was, "zone": request.time_zone.key}
+        if now and was:
+            changes.append(_("Due: ${due}, was ${was} (${zone})", mapping=mapping))
+        elif now:
+            changes.append(_("Due: ${due} (${zone})", mapping=mapping))
+        elif was:
+            changes.append(_("Due time removed (was ${was}, ${zone})", mapping=mapping))
+        else:
+            changes.append(_("Due time removed"))
     return changes
 
 
@@ -415,7 +481,11 @@ def act(
     values = _kept_values(request, name)
     version = positive_int(request.POST.get("version"))
     if version is None:
-        raise HTTPBadRequest("The form was incomplete. Reload the ticket and try again.")
+        raise HTTPBadRequest(
+            request.localizer.translate(
+                _("The form was incomplete. Reload the ticket and try again.")
+            )
+        )
     try:
         check_version(ticket, version, _loaded_at(request.POST.get("loaded_at")))
     except TicketConflict as exc:
@@ -453,7 +523,9 @@ def act(
     return result
 
 
-def _back(request: Request, ticket: Ticket, message: str, anchor: str | None = None) -> Any:
+def _back(
+    request: Request, ticket: Ticket, message: TranslationString, anchor: str | None = None
+) -> Any:
     request.session.flash(message, "success")
     url = request.route_url("management.ticket", number=ticket.number)
     return HTTPSeeOther(url + (f"#{anchor}" if anchor else ""))
@@ -473,7 +545,7 @@ def _existing_submission(request: Request, ticket: Ticket) -> TicketMessage | No
 
 def _message(request: Request, *, note: bool) -> Any:
     ticket: Ticket = request.context
-    sent = "Internal note added." if note else "Reply sent."
+    sent = _("Internal note added.") if note else _("Reply sent.")
     existing = _existing_submission(request, ticket)
     if existing is not None:  # the second click of a double click: nothing new
         return _back(request, ticket, sent, f"message-{existing.id}")
@@ -523,7 +595,7 @@ def insert_canned(request: Request) -> dict[str, Any]:
             ticket,
             form="reply",
             values=values,
-            errors={"canned": "Choose a canned reply to insert."},
+            errors={"canned": _("Choose a canned reply to insert.")},
         )
     body = values["body"].rstrip()
     values["body"] = f"{body}\n\n{reply.body}" if body else reply.body
@@ -559,9 +631,11 @@ def properties_view(request: Request) -> Any:
     def perform(ticket: Ticket, values: dict[str, str], notify: Any) -> Any:
         db, user = request.dbsession, request.user
         try:
-            due = parse_due(values["due"])
+            due = parse_due(values["due"], request.parse_local_input)
+        except BadLocalTime as exc:  # a time the clocks skip in the agent's zone
+            raise ValidationError({"due": exc.message}) from None
         except ValueError:
-            raise ValidationError({"due": BAD_DUE}) from None
+            raise ValidationError({"due": bad_due(request)}) from None
         changed = False
         if values["status"] != ticket.status:
             change_status(db, ticket, values["status"], by=user, notify=notify)
@@ -572,7 +646,7 @@ def properties_view(request: Request) -> Any:
         if due_input(due) != due_input(ticket.due_at):
             set_due(db, ticket, due, by=user)
             changed = True
-        return _back(request, ticket, "Ticket updated." if changed else "Nothing changed.")
+        return _back(request, ticket, _("Ticket updated.") if changed else _("Nothing changed."))
 
     return act(request, "properties", perform)
 
@@ -591,9 +665,15 @@ def assign_view(request: Request) -> Any:
             user_id = positive_int(values["assignee"])
             assignee = db.get(User, user_id) if user_id else None
             if assignee is None:
-                raise ValidationError({"assignee": "Choose an agent of the ticket's department."})
+                raise ValidationError(
+                    {"assignee": _("Choose an agent of the ticket's department.")}
+                )
         assign(db, ticket, assignee, by=request.user, notify=notify)
-        done = f"Assigned to {assignee.display_name}." if assignee else "Unassigned."
+        done = (
+            _("Assigned to ${name}.", mapping={"name": assignee.display_name})
+            if assignee
+            else _("Unassigned.")
+        )
         return _back(request, ticket, done)
 
     return act(request, "assign", perform)
@@ -609,17 +689,24 @@ def transfer_view(request: Request) -> Any:
     def perform(ticket: Ticket, values: dict[str, str], notify: Any) -> Any:
         department_id = positive_int(values["department"])
         if department_id is None or department_id == ticket.department_id:
-            raise ValidationError({"department": "Choose another active department."})
+            raise ValidationError({"department": _("Choose another active department.")})
         transfer(request.dbsession, ticket, department_id, by=request.user, notify=notify)
-        name = ticket.department.name if ticket.department else "another department"
+        name = (
+            ticket.department.name
+            if ticket.department
+            else translate(request, _("another department"))
+        )
         if not ticket_decision(request, VIEW, ticket).allowed:
             request.session.flash(
-                f"Ticket #{ticket.number} moved to {name}; you do not work there, so it has "
-                "left your queue.",
+                _(
+                    "Ticket #${number} moved to ${department}; you do not work there, so it "
+                    "has left your queue.",
+                    mapping={"number": ticket.number, "department": name},
+                ),
                 "success",
             )
             return HTTPSeeOther(request.route_url("management.tickets"))
-        return _back(request, ticket, f"Moved to {name}.")
+        return _back(request, ticket, _("Moved to ${department}.", mapping={"department": name}))
 
     return act(request, "transfer", perform)
 
@@ -638,14 +725,17 @@ def merge_view(request: Request) -> Any:
     def perform(source: Ticket, values: dict[str, str], notify: Any) -> Any:
         number = values["target"].strip().removeprefix("#").strip()
         if not number:
-            raise ValidationError({"target": "Enter the number of the ticket to merge into."})
+            raise ValidationError({"target": _("Enter the number of the ticket to merge into.")})
         if source.merged_into_id is not None:
-            raise ValidationError({"target": "This ticket was already merged."})
+            raise ValidationError({"target": _("This ticket was already merged.")})
         target = find_ticket(request.dbsession, number[:32])
+        mapping = {"number": number}
         if target is None or not ticket_decision(request, VIEW, target).allowed:
-            raise ValidationError({"target": f"There is no ticket #{number}."})
+            raise ValidationError({"target": _("There is no ticket #${number}.", mapping=mapping)})
         if not ticket_decision(request, STATUS, target).allowed:
-            raise ValidationError({"target": f"You may not change ticket #{number}."})
+            raise ValidationError(
+                {"target": _("You may not change ticket #${number}.", mapping=mapping)}
+            )
         check_mergeable(source, target)
         preview = MergePreview(source=source, target=target)
         if values["confirm"] != preview.confirm:
@@ -658,7 +748,9 @@ def merge_view(request: Request) -> Any:
             other_requester_confirmed=not preview.same_requester,
             notify=notify,
         )
-        request.session.flash(f"Merged #{source.number} into this ticket.", "success")
+        request.session.flash(
+            _("Merged #${number} into this ticket.", mapping={"number": source.number}), "success"
+        )
         return HTTPSeeOther(request.route_url("management.ticket", number=target.number))
 
     return act(request, "merge", perform)

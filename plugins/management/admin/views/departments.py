@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from frontdesk.db.users import Department, agent_departments
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
+    NOTHING_CHANGED,
     Confirmation,
     ask_first,
     confirmed,
@@ -24,6 +26,7 @@ from frontdesk.plugins.management.admin.common import (
     page,
     template,
 )
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 
 LIST = "management.admin.departments"
@@ -72,7 +75,7 @@ def departments(request: Request) -> Any:
         )
     except ValidationError as exc:
         return {**_listing(request, form), **invalid(request, exc)}
-    return done(request, f"Department {department.name} created.", LIST)
+    return done(request, _("Department ${name} created.", mapping={"name": department.name}), LIST)
 
 
 def _department(request: Request) -> Department:
@@ -107,19 +110,20 @@ def department(request: Request) -> Any:
     except ValidationError as exc:
         return {**page(request, "departments", department=dept, form=form), **invalid(request, exc)}
     if not changes:
-        return nothing_changed(request, "Nothing was changed.", LIST)
-    return done(request, f"Department {dept.name} saved.", LIST)
+        return nothing_changed(request, NOTHING_CHANGED, LIST)
+    return done(request, _("Department ${name} saved.", mapping={"name": dept.name}), LIST)
 
 
+#: The state changes of the list's buttons: service, value, what the flash says.
 CHANGES = {
-    "hide": ("set_department_visible", False, "{} is now hidden from customers."),
-    "show": ("set_department_visible", True, "{} is now visible to customers."),
+    "hide": ("set_department_visible", False, _("${name} is now hidden from customers.")),
+    "show": ("set_department_visible", True, _("${name} is now visible to customers.")),
     "deactivate": (
         "set_department_active",
         False,
-        "{} is deactivated; its tickets keep the department.",
+        _("${name} is deactivated; its tickets keep the department."),
     ),
-    "reactivate": ("set_department_active", True, "{} is active again."),
+    "reactivate": ("set_department_active", True, _("${name} is active again.")),
 }
 
 
@@ -132,17 +136,30 @@ def _deactivation(request: Request, dept: Department) -> Confirmation:
         select(func.count()).where(in_dept, Ticket.status != TicketStatus.CLOSED.value)
     )
     agents = db.scalar(select(func.count()).where(agent_departments.c.department_id == dept.id))
+    name = {"name": dept.name}
     return Confirmation(
-        title=f"Deactivate the department {dept.name}?",
+        title=_("Deactivate the department ${name}?", mapping=name),
         consequences=[
-            f"Customers can no longer choose {dept.name} for a new ticket, and no ticket "
-            "can be transferred to it.",
-            f"Its agents ({agents}) lose the permissions they hold in {dept.name}, so its "
-            "tickets leave their queues; administrators still see them.",
-            f"Its tickets ({tickets}, {unfinished} not closed) keep the department.",
-            "You can reactivate it at any time; nothing is deleted.",
+            _(
+                "Customers can no longer choose ${name} for a new ticket, and no ticket "
+                "can be transferred to it.",
+                mapping=name,
+            ),
+            _(
+                "Its agents (${agents}) lose the permissions they hold in ${name}, so its "
+                "tickets leave their queues; administrators still see them.",
+                mapping={**name, "agents": request.format_number(agents)},
+            ),
+            _(
+                "Its tickets (${tickets}, ${unfinished} not closed) keep the department.",
+                mapping={
+                    "tickets": request.format_number(tickets),
+                    "unfinished": request.format_number(unfinished),
+                },
+            ),
+            _("You can reactivate it at any time; nothing is deleted."),
         ],
-        button=f"Deactivate {dept.name}",
+        button=_("Deactivate ${name}", mapping=name),
         fields={"change": "deactivate"},
         cancel_url=request.route_path(LIST),
     )
@@ -157,10 +174,10 @@ def department_state(request: Request) -> HTTPSeeOther:
     dept = _department(request)
     change = CHANGES.get(request.POST.get("change", ""))
     if change is None:
-        raise HTTPBadRequest("Unknown change.")
+        raise HTTPBadRequest(_("Unknown change."))
     function, value, message = change
     if request.POST["change"] == "deactivate" and dept.active and not confirmed(request):
         return ask_first(request, "departments", _deactivation(request, dept))
     if not getattr(services, function)(request.dbsession, request.user, dept, value):
-        return nothing_changed(request, "Nothing was changed.", LIST)
-    return done(request, message.format(dept.name), LIST)
+        return nothing_changed(request, NOTHING_CHANGED, LIST)
+    return done(request, TranslationString(message, mapping={"name": dept.name}), LIST)

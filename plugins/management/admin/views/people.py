@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import func, not_, or_, select
@@ -11,12 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
+from frontdesk.i18n import translate
 from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.identity.throttle import locked_until
 from frontdesk.platform.permissions import Role
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
+    NOTHING_CHANGED,
     done,
     invalid,
     nothing_changed,
@@ -26,6 +29,7 @@ from frontdesk.plugins.management.admin.common import (
     template,
     user_or_404,
 )
+from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.web.request_checks import positive_int
 
@@ -35,6 +39,20 @@ CUSTOMERS = "management.admin.customers"
 CUSTOMER = "management.admin.customer"
 PAGE_SIZE = 50
 STAFF = (Role.AGENT.value, Role.ADMINISTRATOR.value)
+
+
+ALREADY_INACTIVE = _("${username} was already inactive.")
+DEACTIVATED = _("${username} is deactivated and logged out everywhere.")
+ALREADY_ACTIVE = _("${username} was already active.")
+REACTIVATED = _("${username} is active again.")
+PASSWORD_RESET = _("The password of ${username} was reset; every session of theirs has ended.")
+NOT_LOCKED = _("${username} was not locked.")
+UNLOCKED = _("${username} may log in again from anywhere.")
+
+
+def _about(message: str, user: User) -> TranslationString:
+    """``message`` (one of the above) naming ``user``."""
+    return TranslationString(message, mapping={"username": user.username})
 
 
 # --- agents and administrators -------------------------------------------------------------
@@ -105,7 +123,12 @@ def agent_new(request: Request) -> Any:
         )
     except ValidationError as exc:
         return {**page(request, "agents", form=form, **values), **invalid(request, exc)}
-    return done(request, f"{user.role.capitalize()} {user.username} created.", AGENTS)
+    created = (
+        _("Administrator ${username} created.")
+        if user.role == Role.ADMINISTRATOR
+        else _("Agent ${username} created.")
+    )
+    return done(request, _about(created, user), AGENTS)
 
 
 def _agent_page(request: Request, user: User, form: dict[str, Any], **values: Any) -> dict:
@@ -156,8 +179,8 @@ def agent(request: Request) -> Any:
     except ValidationError as exc:
         return {**_agent_page(request, user, form), **invalid(request, exc)}
     if not changes:
-        return nothing_changed(request, "Nothing was changed.", AGENT, id=user.id)
-    return done(request, f"{user.username} saved.", AGENT, id=user.id)
+        return nothing_changed(request, NOTHING_CHANGED, AGENT, id=user.id)
+    return done(request, _about(_("${username} saved."), user), AGENT, id=user.id)
 
 
 def _saved_form(user: User) -> dict[str, Any]:
@@ -173,14 +196,16 @@ def _refused(request: Request, user: User, exc: ValidationError) -> dict[str, An
     """The agent page again, saying why an action was refused (a password problem
     beside the password field, anything else at the top)."""
     invalid(request, exc)
-    others = [message for field, message in exc.errors.items() if field != "password"]
-    return _agent_page(
-        request,
-        user,
-        _saved_form(user),
-        errors={k: v for k, v in exc.errors.items() if k == "password"},
-        message=" ".join(others) or None,
-    )
+    return _agent_page(request, user, _saved_form(user), **_beside_or_above(request, exc))
+
+
+def _beside_or_above(request: Request, exc: ValidationError) -> dict[str, Any]:
+    """A password problem goes beside the password field, anything else at the top."""
+    others = [translate(request, m) for field, m in exc.errors.items() if field != "password"]
+    return {
+        "errors": {k: v for k, v in exc.errors.items() if k == "password"},
+        "message": " ".join(others) or None,
+    }
 
 
 @view_config(
@@ -196,8 +221,8 @@ def agent_deactivate(request: Request) -> Any:
     except ValidationError as exc:
         return _refused(request, user, exc)
     if not changed:
-        return nothing_changed(request, f"{user.username} was already inactive.", AGENTS)
-    return done(request, f"{user.username} is deactivated and logged out everywhere.", AGENTS)
+        return nothing_changed(request, _about(ALREADY_INACTIVE, user), AGENTS)
+    return done(request, _about(DEACTIVATED, user), AGENTS)
 
 
 @view_config(
@@ -215,8 +240,8 @@ def agent_reactivate(request: Request) -> Any:
     except ValidationError as exc:
         return _refused(request, user, exc)
     if not changed:
-        return nothing_changed(request, f"{user.username} was already active.", AGENTS)
-    return done(request, f"{user.username} is active again.", AGENTS)
+        return nothing_changed(request, _about(ALREADY_ACTIVE, user), AGENTS)
+    return done(request, _about(REACTIVATED, user), AGENTS)
 
 
 @view_config(
@@ -237,12 +262,7 @@ def agent_password(request: Request) -> Any:
         )
     except ValidationError as exc:
         return _refused(request, user, exc)
-    return done(
-        request,
-        f"The password of {user.username} was reset; every session of theirs has ended.",
-        AGENT,
-        id=user.id,
-    )
+    return done(request, _about(PASSWORD_RESET, user), AGENT, id=user.id)
 
 
 @view_config(
@@ -262,8 +282,8 @@ def agent_unlock(request: Request) -> Any:
 
 def _unlocked(request: Request, user: User, changed: bool, route: str) -> Any:
     if not changed:
-        return nothing_changed(request, f"{user.username} was not locked.", route, id=user.id)
-    return done(request, f"{user.username} may log in again from anywhere.", route, id=user.id)
+        return nothing_changed(request, _about(NOT_LOCKED, user), route, id=user.id)
+    return done(request, _about(UNLOCKED, user), route, id=user.id)
 
 
 # --- customers -----------------------------------------------------------------------------
@@ -304,7 +324,13 @@ def customers(request: Request) -> dict[str, Any]:
         "customers",
         customers=found,
         q=q,
-        total=total,
+        count=request.localizer.pluralize(
+            "${count} customer",
+            "${count} customers",
+            total,
+            domain=DOMAIN,
+            mapping={"count": request.format_number(total)},
+        ),
         page_number=number,
         pages=pages,
         previous_url=link(number - 1) if number > 1 else None,
@@ -330,13 +356,7 @@ def customer(request: Request) -> dict[str, Any]:
 
 def _customer_refused(request: Request, user: User, exc: ValidationError) -> dict[str, Any]:
     invalid(request, exc)
-    others = [message for field, message in exc.errors.items() if field != "password"]
-    return _customer_page(
-        request,
-        user,
-        errors={k: v for k, v in exc.errors.items() if k == "password"},
-        message=" ".join(others) or None,
-    )
+    return _customer_page(request, user, **_beside_or_above(request, exc))
 
 
 @view_config(
@@ -352,12 +372,8 @@ def customer_deactivate(request: Request) -> Any:
     except ValidationError as exc:
         return _customer_refused(request, user, exc)
     if not changed:
-        return nothing_changed(
-            request, f"{user.username} was already inactive.", CUSTOMER, id=user.id
-        )
-    return done(
-        request, f"{user.username} is deactivated and logged out everywhere.", CUSTOMER, id=user.id
-    )
+        return nothing_changed(request, _about(ALREADY_INACTIVE, user), CUSTOMER, id=user.id)
+    return done(request, _about(DEACTIVATED, user), CUSTOMER, id=user.id)
 
 
 @view_config(
@@ -370,10 +386,8 @@ def customer_reactivate(request: Request) -> Any:
     user = user_or_404(request, staff=False)
     changed = services.reactivate(request.dbsession, request.user, user, seat_limit=None)
     if not changed:
-        return nothing_changed(
-            request, f"{user.username} was already active.", CUSTOMER, id=user.id
-        )
-    return done(request, f"{user.username} is active again.", CUSTOMER, id=user.id)
+        return nothing_changed(request, _about(ALREADY_ACTIVE, user), CUSTOMER, id=user.id)
+    return done(request, _about(REACTIVATED, user), CUSTOMER, id=user.id)
 
 
 def _check_sees_all_tickets_of(request: Request, customer: User) -> None:
@@ -389,8 +403,11 @@ def _check_sees_all_tickets_of(request: Request, customer: User) -> None:
     if hidden is not None:
         raise ValidationError(
             {
-                "role": f"{customer.username} has tickets you cannot see; only someone who "
-                "sees all of them, such as an administrator, can reset this password."
+                "role": _(
+                    "${username} has tickets you cannot see; only someone who sees all of "
+                    "them, such as an administrator, can reset this password.",
+                    mapping={"username": customer.username},
+                )
             }
         )
 
@@ -414,12 +431,7 @@ def customer_password(request: Request) -> Any:
         )
     except ValidationError as exc:
         return _customer_refused(request, user, exc)
-    return done(
-        request,
-        f"The password of {user.username} was reset; every session of theirs has ended.",
-        CUSTOMER,
-        id=user.id,
-    )
+    return done(request, _about(PASSWORD_RESET, user), CUSTOMER, id=user.id)
 
 
 @view_config(

@@ -12,12 +12,14 @@ from sqlalchemy import select
 
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.i18n import translate
 from frontdesk.identity.access import TicketPermission, explain, ticket_decision
 from frontdesk.identity.accounts import ValidationError, find_user
 from frontdesk.platform.permissions import Permission, Role
 from frontdesk.platform.plugin_state import plugin_statuses
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
+    NOTHING_CHANGED,
     done,
     invalid,
     nothing_changed,
@@ -26,6 +28,7 @@ from frontdesk.plugins.management.admin.common import (
     template,
     user_or_404,
 )
+from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 
 OWNERS_KEY = "frontdesk.management.permission_owners"
@@ -118,14 +121,14 @@ def pick_agent(request: Request) -> HTTPSeeOther:
     try:
         agent_id = int(request.GET.get("agent", ""))
     except ValueError:
-        raise HTTPBadRequest("Choose an agent.") from None
+        raise HTTPBadRequest(_("Choose an agent.")) from None
     return HTTPSeeOther(request.route_url(GRANTS, id=agent_id))
 
 
 def _agent(request: Request) -> User:
     user = user_or_404(request, staff=True)
     if user.role != Role.AGENT:
-        raise HTTPNotFound("Administrators hold every permission; only agents have grants.")
+        raise HTTPNotFound(_("Administrators hold every permission; only agents have grants."))
     return user
 
 
@@ -172,10 +175,14 @@ def agent_grants(request: Request) -> Any:
         # Keep what was ticked, so nothing has to be clicked again.
         return _refused(request, user, exc, ticked=wanted)
     if not changed:
-        return nothing_changed(request, "Nothing was changed.", GRANTS, id=user.id)
+        return nothing_changed(request, NOTHING_CHANGED, GRANTS, id=user.id)
+    scopes_changed = ", ".join(translate(request, label) for label in changed)
     return done(
         request,
-        f"Permissions of {user.username} saved for {', '.join(changed)}.",
+        _(
+            "Permissions of ${username} saved for ${scopes}.",
+            mapping={"username": user.username, "scopes": scopes_changed},
+        ),
         GRANTS,
         id=user.id,
     )
@@ -201,7 +208,7 @@ def agent_grants_reset(request: Request) -> Any:
     key = request.POST.get("scope", "")
     scope = next((s for s in _scopes(request, user) if s.key == key), None)
     if scope is None:
-        raise HTTPBadRequest("Unknown department.")
+        raise HTTPBadRequest(_("Unknown department."))
     try:
         changed = services.reset_grants(
             request.dbsession,
@@ -212,13 +219,20 @@ def agent_grants_reset(request: Request) -> Any:
         )
     except ValidationError as exc:
         return _refused(request, user, exc)
+    label = translate(request, scope.label)
     if not changed:
         return nothing_changed(
-            request, f"{scope.label} already follows the role's defaults.", GRANTS, id=user.id
+            request,
+            _("${scope} already follows the role's defaults.", mapping={"scope": label}),
+            GRANTS,
+            id=user.id,
         )
     return done(
         request,
-        f"{user.username} has the role's default permissions in {scope.label} again.",
+        _(
+            "${username} has the role's default permissions in ${scope} again.",
+            mapping={"username": user.username, "scope": label},
+        ),
         GRANTS,
         id=user.id,
     )
@@ -245,25 +259,30 @@ def why(request: Request) -> dict[str, Any]:
         "ticket": request.GET.get("ticket", "").strip().lstrip("#"),
         "permission": request.GET.get("permission", str(TicketPermission.VIEW)),
     }
-    values = page(request, "permissions", form=form, choices=choices, result=None)
+    titles = {name: p.title for name, p in active_permissions(request).items()}
+    values = page(request, "permissions", form=form, choices=choices, titles=titles, result=None)
     if "username" not in request.GET and "ticket" not in request.GET:
         return values  # the empty form
     db = request.dbsession
     errors: dict[str, str] = {}
     user = find_user(db, form["username"]) if form["username"] else None
     if not form["username"]:
-        errors["username"] = "Enter a username."
+        errors["username"] = _("Enter a username.")
     elif user is None:
-        errors["username"] = f"There is no user named {form['username']!r}."
+        errors["username"] = _(
+            "There is no user named '${username}'.", mapping={"username": form["username"]}
+        )
     ticket = (
         db.scalar(select(Ticket).where(Ticket.number == form["ticket"])) if form["ticket"] else None
     )
     if not form["ticket"]:
-        errors["ticket"] = "Enter a ticket number."
+        errors["ticket"] = _("Enter a ticket number.")
     elif ticket is None:
-        errors["ticket"] = f"There is no ticket number {form['ticket']}."
+        errors["ticket"] = _(
+            "There is no ticket number ${number}.", mapping={"number": form["ticket"]}
+        )
     if form["permission"] not in choices:
-        errors["permission"] = "Choose a permission from the list."
+        errors["permission"] = _("Choose a permission from the list.")
     if errors:
         refuse(request)
         return {**values, "errors": errors}

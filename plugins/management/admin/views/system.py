@@ -1,18 +1,18 @@
-"""Plugins, license, settings and the audit log."""
+"""Plugins, license and the audit log."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import decimal
 from typing import Any
 
 from pyramid.httpexceptions import HTTPNotFound
+from pyramid.i18n import TranslationString
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk import settings as rs
 from frontdesk.db.state import get_setting, plugin_switches, switch_plugin
+from frontdesk.i18n import translate
 from frontdesk.identity.audit import recent
 from frontdesk.licensing import edition_in_force
 from frontdesk.licensing.installed import (
@@ -39,10 +39,11 @@ from frontdesk.plugins.management.admin.common import (
     refresh_plugin_state_after_commit,
     refuse,
     seats,
+    source_text,
     template,
 )
+from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
-from frontdesk.tickets.attachments import upload_policy
 from frontdesk.web.request_checks import BadRequest, positive_int
 
 PLUGINS = "management.admin.plugins"
@@ -66,7 +67,7 @@ def _plugins_page(request: Request, **values: Any) -> dict[str, Any]:
             "problem": plugin.problem,
             "own": plugin.info.name == OWN_PLUGIN,
         }
-        for plugin in sorted(plugins, key=lambda p: p.info.title.lower())
+        for plugin in sorted(plugins, key=lambda p: translate(request, p.info.title).lower())
         if plugin.info.name != CORE_PLUGIN
     ]
     return page(
@@ -103,23 +104,32 @@ def _disabling(request: Request, plugin: LoadedPlugin) -> Confirmation:
     before = evaluate(plugins, now)
     after = evaluate(plugins, dataclasses.replace(now, switches={**now.switches, info.name: False}))
     knock_on = sorted(
-        p.info.title
+        translate(request, p.info.title)
         for p in plugins
         if p.info.name != info.name and before[p.info.name].active and not after[p.info.name].active
     )
+    title = {"plugin": translate(request, info.title)}
     consequences = [
-        f"What it does stops at once, for everyone: {info.description}"
+        _(
+            "What it does stops at once, for everyone: ${description}",
+            mapping={"description": translate(request, info.description)},
+        )
         if info.description
-        else f"{info.title} stops at once, for everyone.",
-        "Its pages answer “not found” and its menu items disappear.",
+        else _("${plugin} stops at once, for everyone.", mapping=title),
+        _("Its pages answer “not found” and its menu items disappear."),
     ]
     if knock_on:
-        consequences.append(f"These plugins need it and stop too: {', '.join(knock_on)}.")
-    consequences.append("Its data stays: enabling it again brings everything back.")
+        consequences.append(
+            _(
+                "These plugins need it and stop too: ${plugins}.",
+                mapping={"plugins": ", ".join(knock_on)},
+            )
+        )
+    consequences.append(_("Its data stays: enabling it again brings everything back."))
     return Confirmation(
-        title=f"Disable {info.title}?",
+        title=_("Disable ${plugin}?", mapping=title),
         consequences=consequences,
-        button=f"Disable {info.title}",
+        button=_("Disable ${plugin}", mapping=title),
         fields={"enabled": "0"},
         cancel_url=request.route_path(PLUGINS, _anchor=f"plugin-{info.name}"),
     )
@@ -138,35 +148,41 @@ def plugin_switch(request: Request) -> Any:
     if plugin is None or name == CORE_PLUGIN:
         raise HTTPNotFound()
     enabled = request.POST.get("enabled") == "1"
-    title = plugin.info.title
+    title = {"plugin": translate(request, plugin.info.title)}
     if not enabled and name == OWN_PLUGIN:
         refuse(request)
         return _plugins_page(
             request,
-            message=f"The {title} cannot be switched off from inside itself: this page would "
-            "vanish with it and lock you out. Use the command line instead: "
-            "frontdesk plugins disable CONFIG management.",
+            message=_(
+                "The ${plugin} cannot be switched off from inside itself: this page would "
+                "vanish with it and lock you out. Use the command line instead: "
+                "${command}.",
+                mapping={**title, "command": "frontdesk plugins disable CONFIG management"},
+            ),
         )
     db = request.dbsession
     if plugin_switches(db).get(name, True) == enabled:
-        word = "enabled" if enabled else "disabled"
-        return nothing_changed(request, f"{title} was already {word}.", PLUGINS)
+        already = (
+            _("${plugin} was already enabled.") if enabled else _("${plugin} was already disabled.")
+        )
+        return nothing_changed(request, TranslationString(already, mapping=title), PLUGINS)
     if not enabled and not confirmed(request):
         return ask_first(request, "plugins", _disabling(request, plugin))
     before = plugin_statuses(request)
     switch_plugin(db, name, enabled)
     after = evaluate(plugins, load_snapshot(db, plugins, request.registry.settings))
     status = after[name]
-    details = "now active" if status.active else f"inactive: {status.reason}"
-    knock_on = sorted(
+    details = "now active" if status.active else f"inactive: {source_text(status.reason)}"
+    knock_on = [
         p.info.title
         for p in plugins
         if p.info.name != name
         and before.get(p.info.name) is not None
         and before[p.info.name].active != after[p.info.name].active
-    )
+    ]
     if knock_on:
-        details += f"; also {'active' if enabled else 'inactive'} now: {', '.join(knock_on)}"
+        names = ", ".join(sorted(source_text(t) for t in knock_on))
+        details += f"; also {'active' if enabled else 'inactive'} now: {names}"
     services.audit(
         db,
         request.user,
@@ -175,20 +191,47 @@ def plugin_switch(request: Request) -> Any:
         details,
     )
     refresh_plugin_state_after_commit(request)
-    if enabled:
-        message = (
-            f"{title} is enabled and active."
-            if status.active
-            else f"{title} is enabled but stays inactive: {status.reason}."
-        )
+    if not enabled:
+        message = _("${plugin} is disabled: its pages and menu items are gone.", mapping=title)
+    elif status.active:
+        message = _("${plugin} is enabled and active.", mapping=title)
     else:
-        message = f"{title} is disabled: its pages and menu items are gone."
+        message = _(
+            "${plugin} is enabled but stays inactive: ${reason}.",
+            mapping={**title, "reason": translate(request, status.reason)},
+        )
     if knock_on:
-        message += f" Also {'active' if enabled else 'inactive'} now: {', '.join(knock_on)}."
+        also = _("Also active now: ${plugins}.") if enabled else _("Also inactive now: ${plugins}.")
+        names = ", ".join(sorted(translate(request, t) for t in knock_on))
+        message = " ".join(
+            (
+                translate(request, message),
+                translate(request, TranslationString(also, mapping={"plugins": names})),
+            )
+        )
     return done(request, message, PLUGINS)
 
 
 # --- license -------------------------------------------------------------------------------
+
+
+#: License dates are shown as the key, the command line and the vendor write them:
+#: ISO 8601 in every language (CLDR pattern, so the digits are still the viewer's).
+LICENSE_DATE = "yyyy-MM-dd"
+
+
+def license_date(request: Request, value: dt.date) -> str:
+    return request.format_date(value, LICENSE_DATE)
+
+
+def _days_left(request: Request, days: int) -> str:
+    return request.localizer.pluralize(
+        "${days} day left",
+        "${days} days left",
+        days,
+        domain=DOMAIN,
+        mapping={"days": request.format_number(days)},
+    )
 
 
 def _license_page(request: Request, **values: Any) -> dict[str, Any]:
@@ -198,9 +241,11 @@ def _license_page(request: Request, **values: Any) -> dict[str, Any]:
     if license is not None:
         info = {
             "license": license,
-            "days_left": (license.expires - today).days,
+            "days_left": _days_left(request, (license.expires - today).days),
             "expired": license.is_expired(today),
             "limit": seat_limit(license),
+            "issued": license_date(request, license.issued),
+            "expires": license_date(request, license.expires),
         }
     values.setdefault("key", "")
     held = current_entitlements(request.dbsession, request.registry.frontdesk_plugins)
@@ -209,7 +254,8 @@ def _license_page(request: Request, **values: Any) -> dict[str, Any]:
             "product": product,
             "license": entitled,
             "problem": why,
-            "days_left": (entitled.expires - today).days if entitled else None,
+            "days_left": _days_left(request, (entitled.expires - today).days) if entitled else None,
+            "expires": license_date(request, entitled.expires) if entitled else None,
         }
         for product, (entitled, why) in held.items()
     ]
@@ -234,7 +280,8 @@ def _describe(license: Any) -> str:
             f"id {license.license_id}, signed by {license.signed_by}"
         )
     return (
-        f"{license.edition.title} edition for {license.licensee}, {license.seats} seats, "
+        f"{source_text(license.edition.title)} edition for {license.licensee}, "
+        f"{license.seats} seats, "
         f"issued {license.issued.isoformat()}, expires {license.expires.isoformat()}, "
         f"id {license.license_id}, signed by {license.signed_by or '(unknown)'}"
     )
@@ -257,26 +304,52 @@ def license_page(request: Request) -> Any:
         db, request.user, "license.install", f"license {license.license_id}", _describe(license)
     )
     refresh_plugin_state_after_commit(request)
+    installed = {
+        "licensee": license.licensee,
+        "expires": license_date(request, license.expires),
+    }
     if license.entitlement:
         return done(
             request,
-            f"Plugin license installed: {license.entitlement} for {license.licensee}, "
-            f"valid until {license.expires.isoformat()}.",
+            _(
+                "Plugin license installed: ${product} for ${licensee}, valid until ${expires}.",
+                mapping={**installed, "product": license.entitlement},
+            ),
             LICENSE,
         )
     used = active_agent_count(db)
     limit = seat_limit(license)
     if limit is not None and used > limit:
+        excess = used - limit
         request.session.flash(
-            f"{used} agents and administrators are active but the license has {limit} seats: "
-            "nobody was deactivated, but none can be added or reactivated until "
-            f"{used - limit} {'is' if used - limit == 1 else 'are'} deactivated.",
+            request.localizer.pluralize(
+                "${used} agents and administrators are active but the license has ${limit} "
+                "seats: nobody was deactivated, but none can be added or reactivated until "
+                "${excess} is deactivated.",
+                "${used} agents and administrators are active but the license has ${limit} "
+                "seats: nobody was deactivated, but none can be added or reactivated until "
+                "${excess} are deactivated.",
+                excess,
+                domain=DOMAIN,
+                mapping={
+                    "used": request.format_number(used),
+                    "limit": request.format_number(limit),
+                    "excess": request.format_number(excess),
+                },
+            ),
             "error",
         )
     return done(
         request,
-        f"License installed: {license.edition.title} edition for {license.licensee}, "
-        f"{license.seats} seats, valid until {license.expires.isoformat()}.",
+        _(
+            "License installed: ${edition} edition for ${licensee}, ${seats} seats, "
+            "valid until ${expires}.",
+            mapping={
+                **installed,
+                "edition": translate(request, license.edition.title),
+                "seats": request.format_number(license.seats),
+            },
+        ),
         LICENSE,
     )
 
@@ -290,14 +363,21 @@ def license_remove(request: Request) -> Any:
     db = request.dbsession
     product = request.POST.get("entitlement")
     if product:
+        named = {"product": product}
         if not remove_entitlement(db, product):
-            return nothing_changed(request, f"No license for {product} was installed.", LICENSE)
+            return nothing_changed(
+                request, _("No license for ${product} was installed.", mapping=named), LICENSE
+            )
         services.audit(db, request.user, "license.remove", f"plugin license {product}", product)
         refresh_plugin_state_after_commit(request)
-        return done(request, f"Plugin license {product} removed: its plugins are off.", LICENSE)
-    license, _ = current_license_of(request)
+        return done(
+            request,
+            _("Plugin license ${product} removed: its plugins are off.", mapping=named),
+            LICENSE,
+        )
+    license = current_license_of(request)[0]
     if not remove_license(db):
-        return nothing_changed(request, "No license was installed.", LICENSE)
+        return nothing_changed(request, _("No license was installed."), LICENSE)
     services.audit(
         db,
         request.user,
@@ -306,140 +386,34 @@ def license_remove(request: Request) -> Any:
         _describe(license) if license else "an unreadable key",
     )
     refresh_plugin_state_after_commit(request)
-    return done(request, "License removed: the Free edition is in force.", LICENSE)
-
-
-# --- settings ------------------------------------------------------------------------------
-
-FLAGS = (
-    (
-        rs.PORTAL_REGISTRATION,
-        "registration",
-        "Customers can create their own accounts on the portal",
-    ),
-    (
-        rs.PORTAL_ANONYMOUS_TICKETS,
-        "anonymous_tickets",
-        "Visitors who are not logged in can submit tickets with an email address",
-    ),
-    (
-        rs.MANAGEMENT_REAUTH,
-        "reauth",
-        "Staff logged into the portal log in again to open the management interface",
-    ),
-)
-WELCOME = "portal.welcome"
-WELCOME_MAX = 1000
-MB = 1024 * 1024
-MAX_SIZE_MB = 1024
-MAX_FILES = 100
-
-
-def _mb(size: int) -> str:
-    return f"{size / MB:.2f}".rstrip("0").rstrip(".")
-
-
-def _current(request: Request) -> dict[str, Any]:
-    db, ini = request.dbsession, request.registry.settings
-    policy = upload_policy(db, ini)
-    values: dict[str, Any] = {field: rs.get_flag(db, ini, key) for key, field, _ in FLAGS}
-    values["welcome"] = get_setting(db, WELCOME) or ""
-    values["max_size"] = _mb(policy.max_size)
-    values["max_files"] = str(policy.max_files)
-    values["_max_size_bytes"] = policy.max_size
-    return values
-
-
-def _on(value: bool) -> str:
-    return "on" if value else "off"
-
-
-@view_config(route_name=SETTINGS, renderer=template("settings"), permission=P.SettingsManage)
-def settings_page(request: Request) -> Any:
-    current = _current(request)
-    flags = [{"key": k, "field": f, "label": label} for k, f, label in FLAGS]
-    if request.method != "POST":
-        return page(request, "settings", form=current, flags=flags)
-    post = request.POST
-    form: dict[str, Any] = {field: post.get(field) == "1" for _, field, _ in FLAGS}
-    form["welcome"] = post.get("welcome", "")
-    form["max_size"] = post.get("max_size", "").strip()
-    form["max_files"] = post.get("max_files", "").strip()
-    errors: dict[str, str] = {}
-    welcome = form["welcome"].strip()
-    if len(welcome) > WELCOME_MAX:
-        errors["welcome"] = f"Use at most {WELCOME_MAX} characters (this is {len(welcome)})."
-    max_size = current["_max_size_bytes"]
-    if form["max_size"] != current["max_size"]:
-        try:
-            megabytes = decimal.Decimal(form["max_size"].replace(",", "."))
-            if not megabytes.is_finite():
-                raise decimal.InvalidOperation
-        except decimal.InvalidOperation:
-            errors["max_size"] = "Enter a number of megabytes, such as 10 or 2.5."
-        else:
-            if not 0 < megabytes <= MAX_SIZE_MB:
-                errors["max_size"] = f"Enter a size above 0 and at most {MAX_SIZE_MB} MB."
-            else:
-                max_size = max(1, int(megabytes * MB))
-    max_files = int(current["max_files"])
-    try:
-        max_files = int(form["max_files"])
-    except ValueError:
-        errors["max_files"] = "Enter a whole number, such as 5."
-    else:
-        if not 1 <= max_files <= MAX_FILES:
-            errors["max_files"] = f"Enter a number from 1 to {MAX_FILES}."
-    if errors:
-        refuse(request)
-        return page(request, "settings", form=form, flags=flags, errors=errors)
-
-    db, actor = request.dbsession, request.user
-    changed = []
-    for key, field, _ in FLAGS:
-        if form[field] != current[field]:
-            services.change_setting(
-                db,
-                actor,
-                key,
-                rs.flag_value(form[field]),
-                f"{_on(current[field])} → {_on(form[field])}",
-            )
-            changed.append(key)
-    if welcome != current["welcome"]:
-        shown = welcome if len(welcome) <= 200 else welcome[:199] + "…"
-        services.change_setting(
-            db,
-            actor,
-            WELCOME,
-            welcome or None,
-            f"new text: {shown}" if welcome else "back to the default",
-        )
-        changed.append(WELCOME)
-    if max_size != current["_max_size_bytes"]:
-        services.change_setting(
-            db,
-            actor,
-            rs.ATTACHMENTS_MAX_SIZE,
-            str(max_size),
-            f"{_mb(current['_max_size_bytes'])} MB → {_mb(max_size)} MB",
-        )
-        changed.append(rs.ATTACHMENTS_MAX_SIZE)
-    if max_files != int(current["max_files"]):
-        services.change_setting(
-            db,
-            actor,
-            rs.ATTACHMENTS_MAX_FILES,
-            str(max_files),
-            f"{current['max_files']} → {max_files}",
-        )
-        changed.append(rs.ATTACHMENTS_MAX_FILES)
-    if not changed:
-        return nothing_changed(request, "Nothing was changed.", SETTINGS)
-    return done(request, "Settings saved: " + ", ".join(changed) + ".", SETTINGS)
+    return done(request, _("License removed: the Free edition is in force."), LICENSE)
 
 
 # --- audit log -----------------------------------------------------------------------------
+
+
+#: What the audit log's action codes mean (a plugin's own codes are shown as they are).
+ACTIONS = {
+    "department.create": _("A department was created"),
+    "department.update": _("A department was renamed or described anew"),
+    "department.show": _("A department was shown to customers"),
+    "department.hide": _("A department was hidden from customers"),
+    "department.deactivate": _("A department was deactivated"),
+    "department.reactivate": _("A department was reactivated"),
+    "user.create": _("An agent or administrator was created"),
+    "user.update": _("A user's details were changed"),
+    "user.deactivate": _("A user was deactivated"),
+    "user.reactivate": _("A user was reactivated"),
+    "user.password_reset": _("A user's password was reset"),
+    "user.unlock": _("A user's login lock was lifted"),
+    "permissions.grant": _("An agent's permissions were changed"),
+    "permissions.reset": _("An agent's permissions went back to the role's defaults"),
+    "setting.change": _("A setting was changed"),
+    "plugin.enable": _("A plugin was enabled"),
+    "plugin.disable": _("A plugin was disabled"),
+    "license.install": _("A license was installed"),
+    "license.remove": _("A license was removed"),
+}
 
 
 @view_config(
@@ -453,7 +427,7 @@ def audit_log(request: Request) -> dict[str, Any]:
     if request.GET.get("before"):
         before = positive_int(request.GET["before"])
         if before is None:
-            raise BadRequest("“before” must be the number of an entry of the audit log.")
+            raise BadRequest(_("“before” must be the number of an entry of the audit log."))
     entries = recent(request.dbsession, limit=AUDIT_PAGE + 1, before_id=before)
     older = (
         request.route_path("management.admin.audit", _query={"before": entries[AUDIT_PAGE - 1].id})
@@ -464,6 +438,8 @@ def audit_log(request: Request) -> dict[str, Any]:
         request,
         "audit",
         entries=entries[:AUDIT_PAGE],
+        actions=ACTIONS,
+        zone=request.time_zone.key,
         older_url=older,
         newest_url=request.route_path("management.admin.audit") if before else None,
     )
