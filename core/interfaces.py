@@ -10,6 +10,8 @@ import enum
 
 from pyramid.request import Request
 
+from frontdesk.i18n import TranslationString, _
+
 
 class Interface(enum.StrEnum):
     PORTAL = "portal"
@@ -22,11 +24,17 @@ class Interface(enum.StrEnum):
         return _PREFIXES[self]
 
     @property
-    def title(self) -> str:
-        return {"portal": "Portal", "management": "Management", "mobile": "Mobile"}[self.value]
+    def title(self) -> TranslationString:
+        """The name shown beside the product's (a translation string)."""
+        return _TITLES[self]
 
 
 _PREFIXES = {Interface.PORTAL: "/", Interface.MANAGEMENT: "/management/", Interface.MOBILE: "/m/"}
+_TITLES = {
+    Interface.PORTAL: _("Portal"),
+    Interface.MANAGEMENT: _("Management"),
+    Interface.MOBILE: _("Mobile"),
+}
 
 
 def interface_for_path(path: str) -> Interface:

@@ -19,7 +19,9 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from frontdesk.db.session import is_database_unavailable
+from frontdesk.i18n import TranslationString, _
 from frontdesk.interfaces import Interface
+from frontdesk.messages import inner, plain
 from frontdesk.navigation import Menu, ResolvedMenuItem, menu
 from frontdesk.plugin_state import PluginUnavailable
 from frontdesk.slots import render_slot
@@ -32,6 +34,21 @@ ERROR_TEMPLATE = "frontdesk:templates/error.pt"
 BARE_ERROR_TEMPLATE = "frontdesk:templates/bare_error.pt"
 #: Seconds a client is asked to wait before trying again after a 503.
 RETRY_AFTER_SECONDS = 5
+#: The title and explanation of the error pages Pyramid raises, in words we translate.
+HTTP_ERRORS = {
+    400: (_("Bad request"), _("The server could not understand what was sent.")),
+    403: (_("Access denied"), _("You may not open this page.")),
+    404: (_("Page not found"), _("There is nothing at this address.")),
+    405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+    409: (_("Conflict"), _("What you sent conflicts with the current state of the page.")),
+    410: (_("Gone"), _("What was at this address has been removed.")),
+    415: (
+        _("Unsupported media type"),
+        _("What you sent is in a format this address does not accept."),
+    ),
+    429: (_("Too many requests"), _("Too many requests in a short time. Please wait a moment.")),
+    501: (_("Not implemented"), _("This server cannot do what was asked.")),
+}
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -133,9 +150,12 @@ def error_response(
     request: Request, status: int, title: str, message: str, *, bare: bool = False
 ) -> Response:
     """An error page in the layout (``bare``: without it, for when the database is what
-    failed), or ``{"error": ...}`` for JSON clients."""
+    failed), or ``{"error": ...}`` for JSON clients; ``title`` and ``message`` are
+    translation strings, translated for the page and for JSON."""
     if wants_json(request):
-        response = Response(json={"error": {"status": status, "title": title, "message": message}})
+        translate = request.localizer.translate
+        body = {"status": status, "title": translate(title), "message": translate(message)}
+        response = Response(json={"error": body})
     else:
         values = {"title": title, "message": message, "status": status}
         try:
@@ -144,7 +164,9 @@ def error_response(
             )
         except Exception:  # the layout itself failed (e.g. database down): plain page
             log.exception("error page could not render")
-            response = Response(f"{status} {title}\n\n{message}\n", content_type="text/plain")
+            response = Response(
+                f"{status} {plain(title)}\n\n{plain(message)}\n", content_type="text/plain"
+            )
     response.status_int = status
     return response
 
@@ -154,9 +176,11 @@ def unavailable_response(request: Request) -> Response:
     response = error_response(
         request,
         503,
-        "Temporarily unavailable",
-        "The help desk is busy or cannot reach its database right now, and nothing was "
-        "saved. Please try again in a few seconds.",
+        _("Temporarily unavailable"),
+        _(
+            "The help desk is busy or cannot reach its database right now, and nothing was "
+            "saved. Please try again in a few seconds."
+        ),
         bare=True,
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -166,8 +190,10 @@ def unavailable_response(request: Request) -> Response:
 @notfound_view_config()
 def not_found(exc: HTTPNotFound, request: Request) -> Response:
     if isinstance(exc, PluginUnavailable):
-        return error_response(request, 404, "Not available", f"{exc.detail}.")
-    return error_response(request, 404, "Page not found", "There is nothing at this address.")
+        # The reason is a phrase ("disabled by an administrator"): a sentence here.
+        reason = _("${reason}.", mapping={"reason": inner(exc.detail)})
+        return error_response(request, 404, _("Not available"), reason)
+    return error_response(request, 404, *HTTP_ERRORS[404])
 
 
 @forbidden_view_config()
@@ -177,7 +203,7 @@ def forbidden(exc: HTTPForbidden, request: Request) -> Response:
         login = f"{request.interface.value}.login"
         if request.registry.frontdesk_plugins.route_is_active(request, login):
             return HTTPSeeOther(request.route_url(login, _query={"next": request.path_qs}))
-    return error_response(request, 403, "Access denied", "You may not open this page.")
+    return error_response(request, 403, *HTTP_ERRORS[403])
 
 
 @exception_view_config(BadCSRFToken)
@@ -185,9 +211,11 @@ def bad_csrf(exc: BadCSRFToken, request: Request) -> Response:
     return error_response(
         request,
         400,
-        "Form expired",
-        "The form was out of date or did not come from this site (missing CSRF token). "
-        "Go back, reload the page and send it again.",
+        _("Form expired"),
+        _(
+            "The form was out of date or did not come from this site (missing CSRF token). "
+            "Go back, reload the page and send it again."
+        ),
     )
 
 
@@ -195,8 +223,11 @@ def bad_csrf(exc: BadCSRFToken, request: Request) -> Response:
 def http_error(exc: HTTPException, request: Request) -> Response:
     if exc.code and exc.code < 400:  # redirects raised as exceptions pass through
         return exc
-    message = exc.detail if isinstance(exc.detail, str) and exc.detail else exc.explanation
-    return error_response(request, exc.code or 500, exc.title, message)
+    title, explanation = HTTP_ERRORS.get(exc.code, (exc.title, exc.explanation))
+    if isinstance(exc.title, TranslationString):  # a subclass with a title of its own
+        title = exc.title
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail else explanation
+    return error_response(request, exc.code or 500, title, message)
 
 
 @exception_view_config(Exception)
@@ -208,8 +239,8 @@ def server_error(exc: Exception, request: Request) -> Response:
     return error_response(
         request,
         500,
-        "Something went wrong",
-        "The request could not be completed and nothing was saved. Please try again.",
+        _("Something went wrong"),
+        _("The request could not be completed and nothing was saved. Please try again."),
     )
 
 

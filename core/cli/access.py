@@ -21,6 +21,7 @@ from frontdesk.cli.base import (
 )
 from frontdesk.db.tickets import Ticket
 from frontdesk.license_keys import KeyConfigError
+from frontdesk.messages import plain
 from frontdesk.pluginmanager import PluginLoadError
 from frontdesk.sessions import InsecureSecret
 
@@ -75,13 +76,13 @@ def explanation(request: Request, username: str, number: str, permission: str) -
     width = max((len(rule.name) for rule, _ in rules), default=0)
     for rule, matches in rules:
         verdict = "matches " if matches else "no match"
-        lines.append(f"  {rule.name.ljust(width)}  {verdict}  {rule.description}")
+        lines.append(f"  {rule.name.ljust(width)}  {verdict}  {plain(rule.description)}")
     if not rules:
         lines.append("  (none)")
     if decision.rule is not None:
         lines.append(f"Deciding rule: {decision.rule.name}")
     else:
-        lines.append(f"Deciding rule: none; {decision.reason}")
+        lines.append(f"Deciding rule: none; {plain(decision.reason)}")
     return lines
 
 

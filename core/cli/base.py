@@ -24,6 +24,7 @@ from frontdesk.db.session import (
     tm_session,
     writing,
 )
+from frontdesk.messages import plain
 from frontdesk.pluginmanager import PluginLoadError, Plugins, make_plugins
 
 EXIT_USAGE = 2
@@ -153,4 +154,4 @@ def read_password() -> str:
 
 def invalid(exc: ValidationError) -> CLIError:
     """``exc`` as one line naming each bad field."""
-    return CLIError(" ".join(f"{field}: {msg}" for field, msg in exc.errors.items()))
+    return CLIError(" ".join(f"{field}: {plain(msg)}" for field, msg in exc.errors.items()))
