@@ -19,6 +19,8 @@ PLUGIN_PACKAGES = ["frontdesk.plugins"] + [
 ]
 BUILTIN_PLUGINS = ["portal", "management", "mobile", "kb", "chat"]
 DATA_FILES = ["*.pt", "*.css", "*.js", "*.svg", "*.png", "*.ico", "*.mako", "*.pub"]
+# Translation catalogs: the template, the sources and the compiled catalogs.
+DATA_FILES += ["*.pot", "*.po", "*.mo"]
 
 setup(
     name="frontdesk",
@@ -34,6 +36,7 @@ setup(
     install_requires=[
         "alembic>=1.13",
         "argon2-cffi>=23.1",
+        "Babel>=2.14",
         "cryptography>=42",
         "markdown-it-py>=3",
         "markupsafe>=2.1",
@@ -50,6 +53,8 @@ setup(
         "setuptools>=68,<81",
         "sqlalchemy>=2.0.30",
         "transaction>=4",
+        # IANA time zones for zoneinfo where the system has none (Windows, slim images).
+        "tzdata>=2024.1",
         "waitress>=3",
         "zope.sqlalchemy>=3.1",
     ],
@@ -61,6 +66,8 @@ setup(
             "pytest-xdist>=3.5",
             "ruff>=0.5",
             "beautifulsoup4>=4.12",
+            # Extracts the translatable strings (scripts/catalogs.py).
+            "lingua>=4.15",
             "webtest>=3",
             # The docs build (tests/test_docs.py) and the plugin project template.
             "sphinx>=7.2",

@@ -42,6 +42,8 @@ def make_app(
     config.registry.frontdesk_plugins = loaded
     # Chameleon page templates (.pt) for core and plugins, compiled one at a time.
     config.include("frontdesk.templating")
+    # Translations (core's and each plugin's locale/), language negotiation, formatting.
+    config.include("frontdesk.i18n")
     # request.interface: portal, management or mobile, from the URL.
     config.include("frontdesk.interfaces")
     # Absolute URLs from frontdesk.public_url; hosts outside frontdesk.allowed_hosts refused.

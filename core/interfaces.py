@@ -25,16 +25,16 @@ class Interface(enum.StrEnum):
 
     @property
     def title(self) -> TranslationString:
-        """The name shown beside the product's (a translation string)."""
+        """The interface's name, to translate where it is shown."""
         return _TITLES[self]
 
 
-_PREFIXES = {Interface.PORTAL: "/", Interface.MANAGEMENT: "/management/", Interface.MOBILE: "/m/"}
 _TITLES = {
     Interface.PORTAL: _("Portal"),
     Interface.MANAGEMENT: _("Management"),
     Interface.MOBILE: _("Mobile"),
 }
+_PREFIXES = {Interface.PORTAL: "/", Interface.MANAGEMENT: "/management/", Interface.MOBILE: "/m/"}
 
 
 def interface_for_path(path: str) -> Interface:

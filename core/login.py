@@ -20,7 +20,7 @@ from pyramid.request import Request
 from frontdesk.accounts import set_password
 from frontdesk.auth import authenticate
 from frontdesk.events import UserLoggedIn, emit
-from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n import TranslationString, _, adopt_browser_time_zone
 from frontdesk.interfaces import Interface
 from frontdesk.messages import babel_locale, wait_text
 from frontdesk.passwords import password_problem, verify_password
@@ -148,6 +148,7 @@ def login_view(request: Request) -> Any:
         form["message"] = CUSTOMER_REFUSED[interface]
         request.response.status_int = 403
         return form
+    adopt_browser_time_zone(user, request.POST.get("browser_time_zone"))
     remember_user(request, user)
     log.info("login ok for %r from %s (%s)", user.username, address, interface.value)
     emit(request, UserLoggedIn(user_id=user.id, interface=interface.value))

@@ -42,9 +42,13 @@ def _request(request: Request | None) -> Request | None:
 def babel_locale(request: Request | None = None) -> Locale:
     """Babel's locale for the language of ``request`` (English outside a request, or for
     a language Babel does not know, such as a test pseudo-locale)."""
-    name = getattr(_request(request), "locale_name", None) or "en"
+    request = _request(request)
+    if request is None:
+        return Locale.parse("en")
+    if hasattr(request, "babel_locale"):  # the request method core's i18n adds
+        return request.babel_locale
     try:
-        return Locale.parse(name, sep="-" if "-" in name else "_")
+        return Locale.parse(request.locale_name)
     except (UnknownLocaleError, ValueError, TypeError):
         return Locale.parse("en")
 

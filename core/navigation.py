@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from frontdesk.i18n import translate
 from frontdesk.security import allowed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +33,7 @@ class Menu(enum.StrEnum):
 @dataclass(frozen=True, kw_only=True)
 class MenuItem:
     """One menu entry. Give either ``route_name`` (preferred) or an absolute ``url``.
+    ``label`` may be a TranslationString of the plugin's domain (core translates it).
 
     Whichever it is, the entry is drawn only while the plugin that returned it is on.
     """
@@ -52,7 +54,8 @@ class MenuItem:
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvedMenuItem:
-    """A menu entry ready to draw: its URL built, its visibility already checked."""
+    """A menu entry ready to draw: its URL built, its visibility already checked, its
+    label translated."""
 
     label: str
     href: str
@@ -86,7 +89,7 @@ def menu(request: Request, which: Menu) -> list[ResolvedMenuItem]:
             continue
         resolved.append(
             ResolvedMenuItem(
-                label=item.label,
+                label=translate(request, item.label),
                 href=href,
                 new_window=item.new_window,
                 current=href == request.path,

@@ -24,6 +24,7 @@ from pyramid.session import JSONSerializer, SignedCookieSessionFactory
 from pyramid.settings import asbool
 from zope.interface import implementer
 
+from frontdesk.i18n import translate
 from frontdesk.interfaces import Interface
 
 log = logging.getLogger(__name__)
@@ -121,11 +122,14 @@ MAX_FLASH_LENGTH = 200
 
 
 def bounded(session_class: type) -> type:
-    """A cookie session class whose flash queues stay small, and whose cookie is never
-    refused for its size after the request committed."""
+    """A cookie session class whose flash queues stay small, whose messages are
+    translated when flashed, and whose cookie is never refused for its size after the
+    request committed."""
 
     class BoundedSession(session_class):  # type: ignore[misc, valid-type]
         def flash(self, msg: Any, queue: str = "", allow_duplicate: bool = True) -> None:
+            """Queue ``msg``; a TranslationString is stored translated for this request."""
+            msg = translate(self.request, msg)
             text = str(msg)
             if len(text) > MAX_FLASH_LENGTH:
                 text = text[: MAX_FLASH_LENGTH - 1] + "…"

@@ -12,12 +12,13 @@ from __future__ import annotations
 import enum
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from frontdesk.hookspecs import FrontdeskDeprecationWarning
+from frontdesk.i18n import translate
 from frontdesk.interfaces import Interface
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +72,7 @@ RENAMED_SLOTS: dict[Slot, Slot] = {
 @dataclass(frozen=True, kw_only=True)
 class TicketColumn:
     """An extra column in ticket lists; ``render`` returns the cell (str is escaped).
+    ``title`` (and a cell) may be a TranslationString of the plugin's domain.
 
     ``interfaces`` says which ticket lists show it: staff lists only unless the column
     names ``"portal"`` as well, so internal data never reaches customers by default.
@@ -110,12 +112,24 @@ def render_slot(request: Request, slot: Slot | str, context: Any = None) -> Mark
                 stacklevel=2,
             )
             parts.append(part)
-    return Markup("\n").join(escape(part) for part in parts if part is not None)
+    return Markup("\n").join(escape(translate(request, part)) for part in parts if part is not None)
 
 
 def ticket_list_columns(request: Request) -> list[TicketColumn]:
-    """Extra columns for this interface's ticket lists from the active plugins, in order."""
+    """Extra columns for this interface's ticket lists from the active plugins, in order,
+    their titles and cells in the request's language."""
     plugins = request.registry.frontdesk_plugins
     batches = plugins.active_hook(request).frontdesk_ticket_list_columns(request=request)
     columns = (c for batch in batches for c in batch or () if request.interface in c.interfaces)
-    return sorted(columns, key=lambda c: (c.order, c.key))
+    return [
+        replace(
+            column,
+            title=translate(request, column.title),
+            render=_translating(request, column.render),
+        )
+        for column in sorted(columns, key=lambda c: (c.order, c.key))
+    ]
+
+
+def _translating(request: Request, render: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda item: translate(request, render(item))

@@ -19,7 +19,8 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from frontdesk.db.session import is_database_unavailable
-from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n import TranslationString, _, locale_choices
+from frontdesk.i18n.views import language_route
 from frontdesk.interfaces import Interface
 from frontdesk.messages import inner, plain
 from frontdesk.navigation import Menu, ResolvedMenuItem, menu
@@ -116,6 +117,23 @@ class UI:
 
     def static(self, path: str) -> str:
         return self.request.static_path(path)
+
+    @property
+    def locale(self) -> str:
+        """The language this page is in (``de``)."""
+        return self.request.locale_name
+
+    @property
+    def html_lang(self) -> str:
+        """The page's language as ``<html lang>`` wants it (``pt-BR``)."""
+        return self.locale.replace("_", "-")
+
+    def locale_choices(self) -> list[tuple[str, str]]:
+        return locale_choices(self.request)
+
+    def language_url(self) -> str:
+        """Where this interface's language picker posts."""
+        return self.request.route_path(language_route(self.interface))
 
 
 def add_renderer_globals(event: BeforeRender) -> None:

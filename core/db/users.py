@@ -55,6 +55,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     #: Raised on logout-everywhere, password change and deactivation: older sessions die.
     session_generation: Mapped[int] = mapped_column(Integer, default=0)
+    #: The language the user chose (``"de"``); ``None`` follows the defaults.
+    locale: Mapped[str | None] = mapped_column(String(35), default=None)
+    #: The IANA time zone the user chose (``"Europe/Berlin"``); ``None`` follows the defaults.
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     departments: Mapped[list[Department]] = relationship(

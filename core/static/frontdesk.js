@@ -53,6 +53,27 @@
     }
   });
 
+  // The login form reports the browser's time zone: a user who has none yet gets it.
+  document.querySelectorAll('input[data-browser-time-zone]').forEach(function (input) {
+    try {
+      input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    } catch (error) {
+      input.value = '';
+    }
+  });
+
+  // The footer's language picker switches as soon as a language is chosen (its button
+  // stays for browsers without JavaScript).
+  document.querySelectorAll('select[data-submit-on-change]').forEach(function (select) {
+    var button = select.form && select.form.querySelector('button[type="submit"]');
+    if (button) {
+      button.hidden = true;
+    }
+    select.addEventListener('change', function () {
+      select.form.submit();
+    });
+  });
+
   // <form data-confirm="Really delete?"> asks before submitting.
   // Capture phase, so a refusal also stops any other submit handlers.
   document.addEventListener('submit', function (event) {
