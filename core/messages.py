@@ -61,7 +61,7 @@ def human_size(size: int, request: Request | None = None) -> str:
     )
     amount = size / unit
     text = format_decimal(
-        amount, format="#,##0" if unit == 1 else "#,##0.0", locale=babel_locale(request)
+        amount, format="0" if unit == 1 else "0.0", locale=babel_locale(request)
     )
     ts = _(message, mapping={"size": text})
     return request.localizer.translate(ts) if request is not None else ts.interpolate()
