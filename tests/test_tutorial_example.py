@@ -39,6 +39,7 @@ EXAMPLE_TESTS = [
 #: Files the tutorial shows whole (``__init__.py`` is shown hook by hook).
 SHOWN_WHOLE = [
     "pyproject.toml",
+    "frontdesk_hello/i18n.py",
     "frontdesk_hello/permissions.py",
     "frontdesk_hello/views.py",
     "frontdesk_hello/templates/greeting.pt",

@@ -26,6 +26,15 @@ def test_greets_the_user(tmp_path):
     assert "Hello, Carol!" in app.get("/hello/").text
 
 
+def test_greets_in_the_browsers_language(tmp_path):
+    app = make_app(tmp_path)
+    german = app.get("/hello/", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert "Hallo, Carol!" in german.text
+    assert ">Hallo</a>" in german.text  # the menu item
+    french = app.get("/hello/", headers={"Accept-Language": "fr"})
+    assert "Bonjour, Carol !" in french.text
+
+
 def test_serves_the_stylesheet(tmp_path):
     app = make_app(tmp_path)
     assert 'href="/static/hello/hello.css"' in app.get("/hello/").text
@@ -45,6 +54,8 @@ def test_agents_see_the_note_beside_a_ticket(tmp_path):
     log_in(app, make_agent(app, "alex", departments=["Support"]), interface="management")
     page = app.get(f"/management/tickets/{ticket.number}")
     assert "Say hello to Carol Two!" in page.text
+    page = app.get(f"/management/tickets/{ticket.number}", headers={"Accept-Language": "de"})
+    assert "Sagen Sie Carol Two Hallo!" in page.text
 
 
 def test_disabled_plugin_answers_404_and_leaves_the_menu(tmp_path):
