@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from copier import run_copy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,7 @@ def test_generated_plugin_passes_its_own_tests(tmp_path: Path) -> None:
 
     result = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout
+    assert "7 passed" in result.stdout
 
     metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert metadata["project"]["name"] == "frontdesk-order-tracker"
@@ -51,6 +52,31 @@ def test_generated_plugin_passes_its_own_tests(tmp_path: Path) -> None:
     assert 'branch_labels = ("order_tracker",)' in migration.read_text(encoding="utf-8")
     assert (package / "templates" / "page.pt").is_file()
     assert (package / "locale" / "README.md").is_file()
+    assert 'TranslationStringFactory("frontdesk_order_tracker")' in (package / "i18n.py").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_generated_catalog_template_lists_every_marked_string(tmp_path: Path) -> None:
+    """The shipped ``.pot`` holds what lingua extracts from the generated code, even for
+    a title and description with quotes and backslashes."""
+    project = render(
+        tmp_path / "frontdesk-acme", plugin_title='The "Acme" desk', description="Back\\slash."
+    )
+    shipped = project / "frontdesk_acme" / "locale" / "frontdesk_acme.pot"
+    fresh = tmp_path / "fresh.pot"
+    extract = Path(sys.executable).with_name("pot-create")
+    result = run(
+        str(extract), "-d", "frontdesk_acme", "-o", str(fresh), "frontdesk_acme", cwd=project
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    def msgids(path: Path) -> set[str]:
+        with path.open("rb") as pot:
+            return {message.id for message in read_po(pot) if message.id}
+
+    assert msgids(shipped) == msgids(fresh)
+    assert 'The "Acme" desk' in msgids(shipped) and "Back\\slash." in msgids(shipped)
 
 
 def test_generated_code_is_lint_clean(tmp_path: Path) -> None:
