@@ -16,6 +16,7 @@ import warnings
 # by our users and would otherwise open every CLI run.
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
+from frontdesk.i18n import TranslationStringFactory  # noqa: E402
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
 from frontdesk.navigation import Menu, MenuItem  # noqa: E402
 from frontdesk.permissions import PUBLIC, Permission, Role  # noqa: E402
@@ -34,6 +35,7 @@ __all__ = [
     "Role",
     "Slot",
     "TicketColumn",
+    "TranslationStringFactory",
     "__version__",
     "hookimpl",
 ]

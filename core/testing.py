@@ -192,13 +192,18 @@ def _make_user(target: Session | Any, role: str, username: str, **fields: Any) -
     fields.setdefault("password", TEST_PASSWORD)
     fields.setdefault("display_name", username.capitalize())
     fields.setdefault("email", f"{username}@example.com")
+    preferences = {key: fields.pop(key) for key in ("locale", "time_zone") if key in fields}
     with _writing(target) as db:
-        return create_user(db, username=username, role=role, **fields)
+        user = create_user(db, username=username, role=role, **fields)
+        for key, value in preferences.items():
+            setattr(user, key, value)
+        return user
 
 
 def make_customer(target: Session | Any, username: str = "casey", **fields: Any) -> User:
     """A new customer with password :data:`TEST_PASSWORD`; ``fields`` as for
-    :func:`frontdesk.accounts.create_user` (``display_name``, ``email`` ...)."""
+    :func:`frontdesk.accounts.create_user` (``display_name``, ``email`` ...), plus the
+    preferences ``locale`` and ``time_zone``."""
     return _make_user(target, "customer", username, **fields)
 
 

@@ -19,7 +19,7 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from frontdesk.db.session import is_database_unavailable
-from frontdesk.i18n import TranslationString, _, locale_choices
+from frontdesk.i18n import PREFERENCES_TEMPLATE, TranslationString, _, locale_choices
 from frontdesk.i18n.views import language_route
 from frontdesk.interfaces import Interface
 from frontdesk.messages import inner, plain
@@ -130,6 +130,11 @@ class UI:
 
     def locale_choices(self) -> list[tuple[str, str]]:
         return locale_choices(self.request)
+
+    @property
+    def preferences_macro(self) -> Any:
+        """The language and time zone fields of profile forms (see ``preferences.pt``)."""
+        return get_renderer(PREFERENCES_TEMPLATE).implementation().macros["fields"]
 
     def language_url(self) -> str:
         """Where this interface's language picker posts."""

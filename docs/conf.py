@@ -41,6 +41,8 @@ nitpick_ignore_regex = [
         r"(Mapping|Sequence|Enum|StrEnum|ColumnElement|enum\..*|collections\.abc\..*|pathlib\..*)",
     ),
     (r"py:.*", r"(typing\..*|contextlib\..*|_io\..*|re\.Pattern|ClassVar)"),
+    (r"py:.*", r"(translationstring|babel|zoneinfo)\..*"),
+    (r"py:.*", r"(TranslationString|ZoneInfo|Locale|Catalog|Message)"),
     # The application's plugins, as services take them: ``request.registry.frontdesk_plugins``.
     (r"py:class", r"Plugins"),
 ]

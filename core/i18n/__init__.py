@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,6 +260,52 @@ def update_preferences(
     return {}
 
 
+#: The preference fields' element ids in :data:`PREFERENCES_TEMPLATE` (for an
+#: :class:`frontdesk.forms.ErrorSummary`), by field name.
+PREFERENCE_FIELD_IDS = {"locale": "preferences-locale", "time_zone": "preferences-time-zone"}
+#: The macro ``fields``: the language and time zone selects of a profile form.
+PREFERENCES_TEMPLATE = "frontdesk:templates/preferences.pt"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreferencesForm:
+    """What the ``fields`` macro of :data:`PREFERENCES_TEMPLATE` draws: the values shown
+    (``""``: follow the defaults), the errors beside the fields and the choices."""
+
+    locale: str
+    time_zone: str
+    errors: Mapping[str, Any]
+    locales: list[tuple[str, str]]
+    time_zones: list[str]
+    default_time_zone: str
+
+
+def preferences_form(
+    request: Request,
+    user: Any,
+    params: Mapping[str, Any] | None = None,
+    errors: Mapping[str, Any] | None = None,
+) -> PreferencesForm:
+    """The preference fields for ``user``: their saved values, or ``params`` as posted
+    when the form came back with ``errors`` (from :func:`update_preferences`)."""
+    if params is not None and errors:
+        locale = str(params.get("locale", "") or "").strip()
+        zone = str(params.get("time_zone", "") or "").strip()
+    else:
+        locale, zone = user.locale or "", user.time_zone or ""
+    zones = time_zone_choices()
+    if zone and zone not in zones and is_time_zone(zone):
+        zones = sorted([*zones, zone])  # an old name the browser reported stays selectable
+    return PreferencesForm(
+        locale=locale,
+        time_zone=zone,
+        errors=dict(errors or {}),
+        locales=locale_choices(request),
+        time_zones=zones,
+        default_time_zone=default_time_zone(request),
+    )
+
+
 def includeme(config: Configurator) -> None:
     """Translation dirs of core and every plugin, the locale negotiator, the formatting
     request methods, the pseudo-locale and the language picker."""
@@ -270,6 +317,7 @@ def includeme(config: Configurator) -> None:
 __all__ = [
     "DOMAIN",
     "BadLocalTime",
+    "PreferencesForm",
     "TranslationString",
     "TranslationStringFactory",
     "_",
@@ -279,6 +327,7 @@ __all__ = [
     "is_time_zone",
     "locale_choices",
     "offered_locales",
+    "preferences_form",
     "time_zone_choices",
     "translate",
     "update_preferences",

@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: ``<input type="datetime-local">``'s value, without and with seconds.
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-_LOCAL_INPUT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
+#: What the field sends (``T``), or what a person types where the browser offers a
+#: plain text field (a space).
+_LOCAL_INPUT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
@@ -50,7 +52,8 @@ def babel_locale(request: Request) -> Locale:
 
 
 def time_zone(request: Request) -> zoneinfo.ZoneInfo:
-    """The viewer's zone: the user's choice, else the default (:func:`default_time_zone`)."""
+    """The viewer's zone: the user's choice, else the default
+    (:func:`~frontdesk.i18n.default_time_zone`)."""
     user = getattr(request, "user", None)
     chosen = getattr(user, "time_zone", None)
     return zoneinfo.ZoneInfo(chosen if is_time_zone(chosen) else default_time_zone(request))
@@ -149,7 +152,7 @@ def parse_local_input(request: Request, text: str) -> dt.datetime:
     if not _LOCAL_INPUT.match(value):
         raise BadLocalTime(_("Enter a date and time such as 2026-03-29 14:30."))
     try:
-        naive = dt.datetime.fromisoformat(value)
+        naive = dt.datetime.fromisoformat(value.replace(" ", "T"))
     except ValueError:
         raise BadLocalTime(_("This date does not exist. Check the day and the month.")) from None
     zone = request.time_zone

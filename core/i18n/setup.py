@@ -10,7 +10,8 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.interfaces import ILocalizer, ITranslationDirectories
 
-from frontdesk.i18n import CORE_LOCALE_DIR, PSEUDO_LOCALE, formatting, pseudo_enabled
+from frontdesk import i18n
+from frontdesk.i18n import PSEUDO_LOCALE, formatting, pseudo_enabled
 from frontdesk.i18n.negotiation import negotiate_locale
 from frontdesk.i18n.pseudo import PseudoLocalizer, domains_in
 
@@ -32,8 +33,8 @@ def plugin_locale_dir(obj: Any) -> Path | None:
 
 def add_translation_dirs(config: Configurator) -> None:
     """Core's catalogs and those of every plugin package with a ``locale/`` folder."""
-    if CORE_LOCALE_DIR.is_dir():
-        config.add_translation_dirs("frontdesk:locale")
+    if i18n.CORE_LOCALE_DIR.is_dir():
+        config.add_translation_dirs(str(i18n.CORE_LOCALE_DIR))
     for plugin in config.registry.frontdesk_plugins.runnable():
         folder = plugin_locale_dir(plugin.obj)
         if folder is not None:

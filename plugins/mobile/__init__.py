@@ -7,11 +7,12 @@ from pyramid.request import Request
 from pyramid.view import view_config
 
 from frontdesk import Edition, Permission, PluginInfo, Role, hookimpl
+from frontdesk.plugins.mobile.i18n import _
 
 PLUGIN = PluginInfo(
     name="mobile",
-    title="Mobile interface",
-    description="Agents answer tickets and chats from a phone.",
+    title=_("Mobile interface"),
+    description=_("Agents answer tickets and chats from a phone."),
     version="0.1.0",
     edition=Edition.ENTERPRISE,
     requires=("management",),
@@ -34,7 +35,7 @@ def frontdesk_permissions() -> list[Permission]:
     return [
         Permission(
             name=USE,
-            title="Use the mobile interface",
+            title=_("Use the mobile interface"),
             default_roles=frozenset({Role.AGENT, Role.ADMINISTRATOR}),
         )
     ]

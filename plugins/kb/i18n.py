@@ -1,0 +1,11 @@
+"""The knowledge base's translation domain, ``frontdesk_kb``: ``_("...")`` marks a message.
+
+Catalogs live in this package's ``locale/`` folder; core loads them with the plugin.
+"""
+
+from __future__ import annotations
+
+from frontdesk.i18n import TranslationStringFactory
+
+DOMAIN = "frontdesk_kb"
+_ = TranslationStringFactory(DOMAIN)

@@ -1,0 +1,11 @@
+"""The mobile interface's translation domain, ``frontdesk_mobile``: ``_("...")`` marks a message.
+
+Catalogs live in this package's ``locale/`` folder; core loads them with the plugin.
+"""
+
+from __future__ import annotations
+
+from frontdesk.i18n import TranslationStringFactory
+
+DOMAIN = "frontdesk_mobile"
+_ = TranslationStringFactory(DOMAIN)
