@@ -1,3 +1,6 @@
+from pathlib import Path
+
+from frontdesk.i18n.catalogs import Domain, problems
 from frontdesk.testing import (
     engine_of,
     log_in,
@@ -73,3 +76,8 @@ def test_needs_the_portal(tmp_path):
 def test_migrations_create_the_table(tmp_path):
     app = make_app(tmp_path)
     assert "hello_greetings" in inspect(engine_of(app)).get_table_names()
+
+
+def test_translations_are_complete_and_compiled():
+    package = Path(frontdesk_hello.__file__).parent
+    assert problems(Domain("frontdesk_hello", package)) == []
