@@ -15,8 +15,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from copier import run_copy
+
+from frontdesk.i18n.catalogs import Domain, problems
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "plugin"
@@ -41,7 +42,7 @@ def test_generated_plugin_passes_its_own_tests(tmp_path: Path) -> None:
 
     result = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 passed" in result.stdout
+    assert "8 passed" in result.stdout
 
     metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert metadata["project"]["name"] == "frontdesk-order-tracker"
@@ -58,25 +59,22 @@ def test_generated_plugin_passes_its_own_tests(tmp_path: Path) -> None:
 
 
 def test_generated_catalog_template_lists_every_marked_string(tmp_path: Path) -> None:
-    """The shipped ``.pot`` holds what lingua extracts from the generated code, even for
-    a title and description with quotes and backslashes."""
+    """The shipped ``.pot`` holds what the catalog workflow extracts from the generated
+    code, even for a title and description with quotes and backslashes, and a package
+    named apart from the distribution (the domain follows the distribution)."""
     project = render(
-        tmp_path / "frontdesk-acme", plugin_title='The "Acme" desk', description="Back\\slash."
+        tmp_path / "acme",
+        plugin_title='The "Acme" desk',
+        description="Back\\slash.",
+        package="acme_desk",
+        distribution="acme-help-desk",
     )
-    shipped = project / "frontdesk_acme" / "locale" / "frontdesk_acme.pot"
-    fresh = tmp_path / "fresh.pot"
-    extract = Path(sys.executable).with_name("pot-create")
-    result = run(
-        str(extract), "-d", "frontdesk_acme", "-o", str(fresh), "frontdesk_acme", cwd=project
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-    def msgids(path: Path) -> set[str]:
-        with path.open("rb") as pot:
-            return {message.id for message in read_po(pot) if message.id}
-
-    assert msgids(shipped) == msgids(fresh)
-    assert 'The "Acme" desk' in msgids(shipped) and "Back\\slash." in msgids(shipped)
+    domain = Domain("acme_help_desk", project / "acme_desk")
+    assert domain.pot.is_file()
+    assert problems(domain, languages=()) == []
+    assert 'TranslationStringFactory("acme_help_desk")' in (
+        project / "acme_desk" / "i18n.py"
+    ).read_text(encoding="utf-8")
 
 
 def test_generated_code_is_lint_clean(tmp_path: Path) -> None:
