@@ -19,7 +19,17 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from frontdesk.db.session import is_database_unavailable
-from frontdesk.i18n import PREFERENCES_TEMPLATE, TranslationString, _, locale_choices
+from frontdesk.i18n import (
+    INI_DEFAULT_LOCALE,
+    LOCALE_COOKIE,
+    PREFERENCES_TEMPLATE,
+    SOURCE_LOCALE,
+    TranslationString,
+    _,
+    available_locales,
+    locale_choices,
+)
+from frontdesk.i18n.negotiation import accept_language_ranges, match_locale, use_locale
 from frontdesk.i18n.views import language_route
 from frontdesk.interfaces import Interface
 from frontdesk.messages import inner, plain
@@ -169,12 +179,27 @@ def wants_json(request: Request) -> bool:
     return bool(offers) and offers[0][0] == "application/json"
 
 
+def locale_without_database(request: Request) -> str:
+    """The page's language when the database failed: the visitor's cookie, else the
+    browser's languages, else the ini's default (the user's preference and the run-time
+    settings live in the database)."""
+    available = available_locales()
+    header = request.headers.get("Accept-Language")
+    for value in (request.cookies.get(LOCALE_COOKIE), *accept_language_ranges(header)):
+        if found := match_locale(value, available):
+            return found
+    default = str(request.registry.settings.get(INI_DEFAULT_LOCALE, ""))
+    return default if default in available else SOURCE_LOCALE
+
+
 def error_response(
     request: Request, status: int, title: str, message: str, *, bare: bool = False
 ) -> Response:
     """An error page in the layout (``bare``: without it, for when the database is what
     failed), or ``{"error": ...}`` for JSON clients; ``title`` and ``message`` are
     translation strings, translated for the page and for JSON."""
+    if bare:
+        use_locale(request, locale_without_database(request))
     if wants_json(request):
         translate = request.localizer.translate
         body = {"status": status, "title": translate(title), "message": translate(message)}

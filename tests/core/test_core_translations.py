@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from pyramid.i18n import make_localizer
+from webtest import TestApp
 
 from frontdesk.accounts import create_user
+from frontdesk.app import make_app
 from frontdesk.attachments import UploadPolicy, describe_policy
-from frontdesk.i18n import _
+from frontdesk.i18n import LOCALE_COOKIE, _
 from frontdesk.messages import human_size, inner, plain, wait_text
+from frontdesk.testing import TEST_SETTINGS
 
 CORE_LOCALE = Path(__file__).resolve().parents[2] / "core" / "locale"
 PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
@@ -155,6 +158,18 @@ def test_a_control_character_is_refused_in_french(app):
     page = speaking(app, "fr").get("/login?next=%00", status=400)
     assert texts(page, "h1") == ["Requête incorrecte"]
     assert "caractère de contrôle" in page.text
+
+
+def test_the_database_down_page_follows_the_browser_and_the_cookie(tmp_path):
+    """The page for a database that cannot be reached is chosen without asking it."""
+    app = TestApp(make_app({**TEST_SETTINGS, "sqlalchemy.url": f"sqlite:///{tmp_path}"}))
+    german = app.get("/", headers={"Accept-Language": "de"}, status=503)
+    assert texts(german, "h1") == ["Vorübergehend nicht verfügbar"]
+    assert german.html.html["lang"] == "de"
+    app.set_cookie(LOCALE_COOKIE, "fr")
+    french = app.get("/", headers={"Accept-Language": "de"}, status=503)
+    assert texts(french, "h1") == ["Temporairement indisponible"]
+    app.app.registry["dbengine"].dispose()
 
 
 def test_amounts_follow_the_language():
