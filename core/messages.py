@@ -2,9 +2,9 @@
 
 Messages are translation strings (``_`` of :mod:`frontdesk.i18n`), translated where they
 are shown. The amounts that go into them (file sizes, waiting times) are formatted here.
-Each of those functions takes the request whose language to use, by default the request being
-answered (so the services that check uploads need no request of their own); outside a
-request (scripts, the CLI) the text is English. The result is plain text, ready to go
+Each of those functions takes the request whose language to use, by default the request
+being answered (so the services that check uploads need no request of their own);
+outside a request (scripts, the CLI) the text is English. The result is plain text, ready to go
 into a message's mapping.
 """
 
@@ -60,11 +60,9 @@ def human_size(size: int, request: Request | None = None) -> str:
         ((message, unit) for message, unit in SIZE_UNITS if size < unit * 1024), SIZE_UNITS[-1]
     )
     amount = size / unit
-    text = format_decimal(
-        amount, format="0" if unit == 1 else "0.0", locale=babel_locale(request)
-    )
-    ts = _(message, mapping={"size": text})
-    return request.localizer.translate(ts) if request is not None else ts.interpolate()
+    text = format_decimal(amount, format="0" if unit == 1 else "0.0", locale=babel_locale(request))
+    filled = message % {"size": text}
+    return request.localizer.translate(filled) if request is not None else plain(filled)
 
 
 def format_number(number: float, request: Request | None = None) -> str:
