@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
-from types import ModuleType
 from typing import Any
 
 from pyramid.config import Configurator
@@ -12,7 +10,7 @@ from pyramid.router import Router
 from sqlalchemy import Engine
 
 from frontdesk.permissions import collect_permissions
-from frontdesk.pluginmanager import LoadedPlugin, Plugins, make_plugins
+from frontdesk.pluginmanager import LoadedPlugin, Plugins, make_plugins, module_of
 
 
 def main(global_config: Mapping[str, Any], **settings: Any) -> Router:
@@ -94,17 +92,13 @@ def _call_for(loaded: Plugins, plugin: LoadedPlugin, hook_name: str) -> Any:
     return loaded.pm.subset_hook_caller(hook_name, remove_plugins=others)
 
 
-def _package_of(obj: Any) -> ModuleType:
-    return obj if isinstance(obj, ModuleType) else sys.modules[type(obj).__module__]
-
-
 def configure_plugins(config: Configurator, loaded: Plugins) -> None:
     """Call each plugin's ``frontdesk_configure`` and record which routes it added."""
     for plugin in loaded.runnable():
         actions = config.action_state.actions
         first = len(actions)
         _call_for(loaded, plugin, "frontdesk_configure")(
-            config=config.with_package(_package_of(plugin.obj))
+            config=config.with_package(module_of(plugin.obj))
         )
         for action in actions[first:]:
             for intr in action.get("introspectables", ()):

@@ -13,9 +13,11 @@ import importlib.metadata
 import logging
 import os
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -119,6 +121,11 @@ class FrontdeskPluginManager(pluggy.PluginManager):
 def plugin_name_of(obj: Any) -> str:
     info = getattr(obj, "PLUGIN", None)
     return info.name if isinstance(info, PluginInfo) else getattr(obj, "__name__", repr(obj))
+
+
+def module_of(obj: Any) -> ModuleType:
+    """The module a plugin is (or, for a plugin object, the module its class is in)."""
+    return obj if isinstance(obj, ModuleType) else sys.modules[type(obj).__module__]
 
 
 def core_version() -> str:

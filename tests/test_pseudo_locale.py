@@ -19,6 +19,7 @@ from webtest import TestApp
 from frontdesk import PUBLIC, Menu, MenuItem, PluginInfo, hookimpl
 from frontdesk.i18n import LOCALE_COOKIE, PSEUDO_LOCALE, TranslationStringFactory
 from frontdesk.testing import (
+    install_test_license,
     log_in,
     make_administrator,
     make_agent,
@@ -46,9 +47,8 @@ class Site:
 
 
 def make_site(tmp_path: Path, plugins: list) -> Site:
-    app = make_test_app(
-        plugins=plugins, tmp_path=tmp_path, settings=PSEUDO_SETTINGS, edition="enterprise"
-    )
+    app = make_test_app(plugins=plugins, tmp_path=tmp_path, settings=PSEUDO_SETTINGS)
+    install_test_license(app, "enterprise", licensee="⟦Test Co⟧")
     support = make_department(app, "⟦Support⟧")
     casey = make_customer(app, "casey", display_name="⟦Casey Customer⟧")
     alex = make_agent(app, "alex", departments=["⟦Support⟧"], display_name="⟦Alex Agent⟧")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyramid.i18n import TranslationString, TranslationStringFactory
+from pyramid.settings import asbool
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.config import Configurator
@@ -110,7 +111,7 @@ def _catalog_languages(folder: Path) -> tuple[str, ...]:
 
 def pseudo_enabled(settings: Mapping[str, Any]) -> bool:
     """Whether the ini turns the pseudo-locale on."""
-    return str(settings.get(PSEUDO_SETTING, "")).strip().lower() in {"1", "true", "yes", "on"}
+    return asbool(settings.get(PSEUDO_SETTING, False))
 
 
 def _setting(request: Request, key: str, *ini_fallbacks: str) -> str:

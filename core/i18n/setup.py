@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from pyramid.config import Configurator
@@ -14,6 +12,7 @@ from frontdesk import i18n
 from frontdesk.i18n import PSEUDO_LOCALE, formatting, pseudo_enabled
 from frontdesk.i18n.negotiation import negotiate_locale
 from frontdesk.i18n.pseudo import PseudoLocalizer, domains_in
+from frontdesk.pluginmanager import module_of
 
 #: The folder of a plugin package that holds its catalogs.
 LOCALE_FOLDER = "locale"
@@ -21,8 +20,8 @@ LOCALE_FOLDER = "locale"
 
 def plugin_locale_dir(obj: Any) -> Path | None:
     """The ``locale/`` folder of the package a plugin lives in, if it has one."""
-    module = obj if isinstance(obj, ModuleType) else sys.modules.get(type(obj).__module__)
-    if module is None or not hasattr(module, "__path__"):
+    module = module_of(obj)
+    if not hasattr(module, "__path__"):
         return None  # a single-module plugin has no folder of its own
     for folder in module.__path__:
         candidate = Path(folder) / LOCALE_FOLDER
