@@ -10,6 +10,7 @@ from sqlalchemy import true
 
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.i18n import _
 from frontdesk.identity.access import AccessRule, TicketPermission, permissions_of
 from frontdesk.identity.authenticators import check_local_password
 from frontdesk.identity.login import ACCOUNT_PERMISSION
@@ -27,8 +28,8 @@ EVERYONE = frozenset(Role)
 
 PLUGIN = PluginInfo(
     name="core",
-    title="Core",
-    description="Users, departments, tickets, licensing and the plugin machinery.",
+    title=_("Core"),
+    description=_("Users, departments, tickets, licensing and the plugin machinery."),
 )
 
 
@@ -37,45 +38,45 @@ def frontdesk_permissions() -> list[Permission]:
     return [
         Permission(
             name="core:plugins:manage",
-            title="Switch plugins on and off",
+            title=_("Switch plugins on and off"),
             default_roles=frozenset({Role.ADMINISTRATOR}),
             administrative=True,
         ),
         Permission(
             name="core:license:manage",
-            title="Install and remove the license",
+            title=_("Install and remove the license"),
             default_roles=frozenset({Role.ADMINISTRATOR}),
             administrative=True,
         ),
         ACCOUNT_PERMISSION,
         Permission(
             name=TicketPermission.VIEW,
-            title="See tickets",
+            title=_("See tickets"),
             default_roles=EVERYONE,
             per_department=True,
         ),
-        Permission(name=TicketPermission.CREATE, title="Open tickets", default_roles=EVERYONE),
+        Permission(name=TicketPermission.CREATE, title=_("Open tickets"), default_roles=EVERYONE),
         Permission(
             name=TicketPermission.REPLY,
-            title="Reply to tickets",
+            title=_("Reply to tickets"),
             default_roles=EVERYONE,
             per_department=True,
         ),
         Permission(
             name=TicketPermission.STATUS,
-            title="Close and reopen tickets",
+            title=_("Close and reopen tickets"),
             default_roles=EVERYONE,
             per_department=True,
         ),
         Permission(
             name=TicketPermission.NOTE,
-            title="Write internal notes",
+            title=_("Write internal notes"),
             default_roles=STAFF,
             per_department=True,
         ),
         Permission(
             name=TicketPermission.ASSIGN,
-            title="Assign tickets",
+            title=_("Assign tickets"),
             default_roles=STAFF,
             per_department=True,
         ),
@@ -89,13 +90,16 @@ def frontdesk_menu_items(menu: Menu) -> list[MenuItem]:
         if menu == Menu.for_interface(interface.value, user=True):
             return [
                 MenuItem(
-                    label="Change password",
+                    label=_("Change password"),
                     route_name=f"{interface.value}.password",
                     permission=ACCOUNT_PERMISSION.name,
                     order=900,
                 ),
                 MenuItem(
-                    label="Log out", route_name=f"{interface.value}.logout", post=True, order=1000
+                    label=_("Log out"),
+                    route_name=f"{interface.value}.logout",
+                    post=True,
+                    order=1000,
                 ),
             ]
     return []
@@ -110,7 +114,7 @@ def frontdesk_ticket_access_rules(
         return [
             AccessRule(
                 name="core:administrator",
-                description="administrators act on every ticket",
+                description=_("administrators act on every ticket"),
                 clause=true(),
             )
         ]
@@ -125,7 +129,10 @@ def frontdesk_ticket_access_rules(
         return [
             AccessRule(
                 name="core:requester",
-                description=f"customers may use {permission} on their own tickets",
+                description=_(
+                    "customers may use ${permission} on their own tickets",
+                    mapping={"permission": permission},
+                ),
                 clause=Ticket.requester_id == user.id,
             )
         ]
@@ -135,7 +142,10 @@ def frontdesk_ticket_access_rules(
     return [
         AccessRule(
             name="core:department",
-            description=f"{user.username} holds {permission} in the ticket's department",
+            description=_(
+                "${username} holds ${permission} in the ticket's department",
+                mapping={"username": user.username, "permission": permission},
+            ),
             clause=Ticket.department_id.in_(departments),
         )
     ]
@@ -155,10 +165,10 @@ def frontdesk_verify_license(
     return license_tokens.verify(key, trusted_keys)
 
 
-LICENSE_EXPIRED_BANNER = Markup(
-    '<p class="banner banner--warning" role="alert">The license for {licensee} expired on '
-    "{expires}; this installation now runs the Free edition. Install a new license to "
-    "restore {edition} features.</p>"
+LICENSE_EXPIRED_BANNER = Markup('<p class="banner banner--warning" role="alert">{}</p>')
+LICENSE_EXPIRED = _(
+    "The license for ${licensee} expired on ${expires}; this installation now runs the "
+    "Free edition. Install a new license to restore ${edition} features."
 )
 
 
@@ -173,8 +183,9 @@ def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> Markup | No
     license = current_snapshot(request).license
     if license is None or not license.is_expired():
         return None
-    return LICENSE_EXPIRED_BANNER.format(
-        licensee=license.licensee,
-        expires=license.expires.isoformat(),
-        edition=license.edition.title,
-    )
+    mapping = {
+        "licensee": license.licensee,
+        "expires": license.expires.isoformat(),
+        "edition": license.edition.title,
+    }
+    return LICENSE_EXPIRED_BANNER.format(request.localizer.translate(LICENSE_EXPIRED % mapping))

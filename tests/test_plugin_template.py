@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from copier import run_copy
 
+from frontdesk.i18n.catalogs import Domain, problems
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "plugin"
 
@@ -40,7 +42,7 @@ def test_generated_plugin_passes_its_own_tests(tmp_path: Path) -> None:
 
     result = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout
+    assert "8 passed" in result.stdout
 
     metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     assert metadata["project"]["name"] == "frontdesk-order-tracker"
@@ -51,6 +53,28 @@ def test_generated_plugin_passes_its_own_tests(tmp_path: Path) -> None:
     assert 'branch_labels = ("order_tracker",)' in migration.read_text(encoding="utf-8")
     assert (package / "templates" / "page.pt").is_file()
     assert (package / "locale" / "README.md").is_file()
+    assert 'TranslationStringFactory("frontdesk_order_tracker")' in (package / "i18n.py").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_generated_catalog_template_lists_every_marked_string(tmp_path: Path) -> None:
+    """The shipped ``.pot`` holds what the catalog workflow extracts from the generated
+    code, even for a title and description with quotes and backslashes, and a package
+    named apart from the distribution (the domain follows the distribution)."""
+    project = render(
+        tmp_path / "acme",
+        plugin_title='The "Acme" desk',
+        description="Back\\slash.",
+        package="acme_desk",
+        distribution="acme-help-desk",
+    )
+    domain = Domain("acme_help_desk", project / "acme_desk")
+    assert domain.pot.is_file()
+    assert problems(domain, languages=()) == []
+    assert 'TranslationStringFactory("acme_help_desk")' in (
+        project / "acme_desk" / "i18n.py"
+    ).read_text(encoding="utf-8")
 
 
 def test_generated_code_is_lint_clean(tmp_path: Path) -> None:

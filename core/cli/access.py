@@ -18,6 +18,7 @@ from frontdesk.cli.base import (
     require_current_schema,
 )
 from frontdesk.db.tickets import Ticket
+from frontdesk.i18n.messages import plain
 from frontdesk.identity.access import TicketPermission, explain, ticket_decision
 from frontdesk.identity.accounts import find_user
 from frontdesk.identity.sessions import InsecureSecret
@@ -75,13 +76,13 @@ def explanation(request: Request, username: str, number: str, permission: str) -
     width = max((len(rule.name) for rule, _ in rules), default=0)
     for rule, matches in rules:
         verdict = "matches " if matches else "no match"
-        lines.append(f"  {rule.name.ljust(width)}  {verdict}  {rule.description}")
+        lines.append(f"  {rule.name.ljust(width)}  {verdict}  {plain(rule.description)}")
     if not rules:
         lines.append("  (none)")
     if decision.rule is not None:
         lines.append(f"Deciding rule: {decision.rule.name}")
     else:
-        lines.append(f"Deciding rule: none; {decision.reason}")
+        lines.append(f"Deciding rule: none; {plain(decision.reason)}")
     return lines
 
 

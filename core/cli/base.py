@@ -24,6 +24,7 @@ from frontdesk.db.session import (
     tm_session,
     writing,
 )
+from frontdesk.i18n.messages import plain
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform.pluginmanager import PluginLoadError, Plugins
 
@@ -154,4 +155,4 @@ def read_password() -> str:
 
 def invalid(exc: ValidationError) -> CLIError:
     """``exc`` as one line naming each bad field."""
-    return CLIError(" ".join(f"{field}: {msg}" for field, msg in exc.errors.items()))
+    return CLIError(" ".join(f"{field}: {plain(msg)}" for field, msg in exc.errors.items()))

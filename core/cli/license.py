@@ -21,6 +21,7 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db import state
+from frontdesk.i18n.messages import plain
 from frontdesk.licensing import Edition, License, edition_in_force
 from frontdesk.licensing.installed import (
     LICENSE_SETTING,
@@ -218,7 +219,7 @@ def cmd_license_install(args: argparse.Namespace) -> int:
             try:
                 license = install_license(db, plugins, settings, key)
             except LicenseError as exc:
-                raise CLIError(f"license refused: {exc.message}") from exc
+                raise CLIError(f"license refused: {plain(exc.message)}") from exc
             used = active_agent_count(db)
     if license.entitlement:
         print(f"Plugin license installed: {license.entitlement}.")
@@ -275,7 +276,7 @@ def cmd_license_show(args: argparse.Namespace) -> int:
 
 def _entitlement_line(license: License | None, why: str | None, today: dt.date) -> str:
     if license is None:
-        return f"not in force: {why}"
+        return f"not in force: {plain(why)}"
     line = (
         f"{license.licensee}, expires {license.expires.isoformat()} ({_days_left(license, today)})"
     )
@@ -291,7 +292,7 @@ def _show_license(
         return
     if license is None:
         print("Edition in force: Free")
-        print(f"The installed license key is refused: {problem}")
+        print(f"The installed license key is refused: {plain(problem)}")
         print(
             "Install a valid key with `frontdesk license install`, "
             "or remove this one with `frontdesk license remove`."

@@ -16,6 +16,7 @@ from frontdesk.cli.base import (
     session,
 )
 from frontdesk.db import state
+from frontdesk.i18n.messages import plain
 from frontdesk.migrations import runner as migrate
 from frontdesk.platform.plugin_state import evaluate, load_snapshot
 from frontdesk.platform.pluginmanager import CORE_PLUGIN, discover
@@ -40,7 +41,7 @@ def cmd_plugins_list(args: argparse.Namespace) -> int:
                     plugin.info.version,
                     plugin.info.edition.value,
                     "active" if status.active else "inactive",
-                    status.reason or "",
+                    plain(status.reason or ""),
                 )
             )
         for name, problem in sorted(plugins.failed.items()):
@@ -67,7 +68,7 @@ def switch(args: argparse.Namespace, enabled: bool) -> int:
         with session(engine) as db:
             status = evaluate(plugins, load_snapshot(db, plugins, settings))[args.name]
         if enabled and not status.active:
-            print(f"Plugin {args.name} enabled, but inactive: {status.reason}.")
+            print(f"Plugin {args.name} enabled, but inactive: {plain(status.reason)}.")
             return 0
         word = "enabled" if enabled else "disabled"
         print(f"Plugin {args.name} {word}; running servers follow within a second.")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
+from frontdesk.i18n import _
 from frontdesk.platform.permissions import EffectivePermissions, Permission, effective_permissions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,11 +101,15 @@ def ticket_decision(
         if _matches(request.dbsession, ticket.id, rule):
             return Decision(allowed=True, rule=rule, reason=rule.description)
     if not rules:
-        return Decision(allowed=False, rule=None, reason=f"no rule grants {permission} at all")
+        reason = _("no rule grants ${permission} at all", mapping={"permission": permission})
+        return Decision(allowed=False, rule=None, reason=reason)
     return Decision(
         allowed=False,
         rule=None,
-        reason="no rule matches this ticket (" + "; ".join(r.name for r in rules) + " do not)",
+        reason=_(
+            "no rule matches this ticket (${rules} do not)",
+            mapping={"rules": "; ".join(r.name for r in rules)},
+        ),
     )
 
 

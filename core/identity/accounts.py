@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk.db.users import Department, User
+from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n.messages import plain
 from frontdesk.identity.passwords import hash_password, password_problem
 from frontdesk.identity.security import end_all_sessions
 from frontdesk.identity.throttle import unlock
@@ -22,10 +24,11 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ValidationError(Exception):
-    """Bad input; ``errors`` maps a field name to the message shown beside it."""
+    """Bad input; ``errors`` maps a field name to the message shown beside it (a
+    translation string, translated where it is shown)."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {plain(v)}" for k, v in errors.items()))
         self.errors = errors
 
 
@@ -38,7 +41,7 @@ def is_unique_violation(exc: IntegrityError) -> bool:
 
 
 @contextmanager
-def unique_or_error(db: Session, field: str, message: str) -> Iterator[None]:
+def unique_or_error(db: Session, field: str, message: TranslationString) -> Iterator[None]:
     """Write what the block adds in a savepoint; a unique violation becomes
     ``ValidationError({field: message})``.
 
@@ -87,10 +90,10 @@ def create_user(
     ``request.registry.frontdesk_plugins`` and ``request.registry.settings``. ``None``
     means no limit.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, TranslationString] = {}
     username = username.strip()
     if not USERNAME_RE.match(username):
-        errors["username"] = (
+        errors["username"] = _(
             "Use 2-150 letters, digits or . _ @ + -, starting with a letter or digit."
         )
     elif find_user(db, username) is not None:
@@ -98,18 +101,20 @@ def create_user(
     try:
         role = Role(role)
     except ValueError:
-        errors["role"] = "Choose customer, agent or administrator."
+        errors["role"] = _("Choose customer, agent or administrator.")
     if email:
         email = email.strip()
         if not EMAIL_RE.match(email):
-            errors["email"] = "Enter an email address like name@example.com."
+            errors["email"] = _("Enter an email address like name@example.com.")
     if password is not None and (problem := password_problem(password)):
         errors["password"] = problem
     depts, missing = find_departments(db, departments)
     if missing:
-        errors["department"] = f"No department named {', '.join(map(repr, missing))}."
+        errors["department"] = _(
+            "No department named ${names}.", mapping={"names": ", ".join(map(repr, missing))}
+        )
     elif depts and role == Role.CUSTOMER:
-        errors["department"] = "Customers do not belong to departments."
+        errors["department"] = _("Customers do not belong to departments.")
     if "role" not in errors and role != Role.CUSTOMER and (seats := seat_problem(db, seat_limit)):
         errors["role"] = seats
     if errors:
@@ -128,8 +133,8 @@ def create_user(
     return user
 
 
-def _taken(username: str) -> str:
-    return f"The username {username!r} is taken."
+def _taken(username: str) -> TranslationString:
+    return _("The username '${username}' is taken.", mapping={"username": username})
 
 
 def activate_user(db: Session, user: User, *, seat_limit: int | None) -> None:
@@ -172,8 +177,11 @@ def deactivate_user(db: Session, user: User) -> None:
         if not set(admins) - {user.id}:
             raise ValidationError(
                 {
-                    "role": f"{user.username!r} is the last active administrator; "
-                    "create or activate another administrator first."
+                    "role": _(
+                        "'${username}' is the last active administrator; "
+                        "create or activate another administrator first.",
+                        mapping={"username": user.username},
+                    )
                 }
             )
     user.active = False

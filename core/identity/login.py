@@ -8,19 +8,22 @@ password=...)``; the routes are named ``<interface>.login``, ``<interface>.logou
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.lists import format_list
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 
-from frontdesk.i18n import adopt_browser_time_zone
+from frontdesk.i18n import TranslationString, _, adopt_browser_time_zone
+from frontdesk.i18n.messages import babel_locale, wait_text
 from frontdesk.identity.accounts import set_password
 from frontdesk.identity.authenticators import authenticate
 from frontdesk.identity.passwords import password_problem, verify_password
 from frontdesk.identity.security import end_all_sessions, forget_browser, may_use, remember_user
-from frontdesk.identity.throttle import record_failure, record_success, seconds_locked, wait_text
+from frontdesk.identity.throttle import record_failure, record_success, seconds_locked
 from frontdesk.platform.events import UserLoggedIn, emit
 from frontdesk.platform.interfaces import Interface
 from frontdesk.platform.permissions import PUBLIC, Permission, Role
@@ -29,17 +32,48 @@ log = logging.getLogger(__name__)
 
 LOGIN_TEMPLATE = "frontdesk:templates/login.pt"
 PASSWORD_TEMPLATE = "frontdesk:templates/password.pt"
-WRONG_CREDENTIALS = "Wrong username or password."
-#: How the logout message names each interface.
+WRONG_CREDENTIALS = _("Wrong username or password.")
+#: The login page's heading in each interface.
+LOGIN_HEADINGS = {
+    Interface.PORTAL: _("Login"),
+    Interface.MANAGEMENT: _("Login to the management interface"),
+    Interface.MOBILE: _("Login to the mobile interface"),
+}
+#: Why a customer who signed in correctly may not use a staff interface.
+CUSTOMER_REFUSED = {
+    Interface.MANAGEMENT: _(
+        "Customer accounts cannot use the management interface. Please use the customer portal."
+    ),
+    Interface.MOBILE: _(
+        "Customer accounts cannot use the mobile interface. Please use the customer portal."
+    ),
+}
+#: How the logout message names each interface ("You are logged out of ${interfaces}.").
 INTERFACE_NAMES = {
-    Interface.PORTAL: "the portal",
-    Interface.MANAGEMENT: "the management interface",
-    Interface.MOBILE: "the mobile interface",
+    Interface.PORTAL: _("the portal"),
+    Interface.MANAGEMENT: _("the management interface"),
+    Interface.MOBILE: _("the mobile interface"),
 }
 ACCOUNT_PERMISSION = Permission(
     name="core:account:manage",
-    title="Change one's own password and log out everywhere",
+    title=_("Change one's own password and log out everywhere"),
     default_roles=frozenset(Role),
+)
+
+
+@dataclass(frozen=True)
+class PasswordField:
+    """One field of the change-password form."""
+
+    name: str
+    label: TranslationString
+    autocomplete: str
+
+
+PASSWORD_FIELDS = (
+    PasswordField("current_password", _("Current password"), "current-password"),
+    PasswordField("new_password", _("New password"), "new-password"),
+    PasswordField("repeat_password", _("Repeat the new password"), "new-password"),
 )
 
 
@@ -70,11 +104,7 @@ def login_view(request: Request) -> Any:
         "errors": {},
         "message": None,
         "next": target or "",
-        "interface_title": {
-            "portal": "",
-            "management": "management interface",
-            "mobile": "mobile interface",
-        }[interface.value],
+        "heading": LOGIN_HEADINGS[interface],
     }
     if request.method != "POST":
         if request.user is not None:
@@ -85,9 +115,9 @@ def login_view(request: Request) -> Any:
     password = request.POST.get("password", "")
     form["username"] = login
     if not login:
-        form["errors"]["username"] = "Enter your username."
+        form["errors"]["username"] = _("Enter your username.")
     if not password:
-        form["errors"]["password"] = "Enter your password."
+        form["errors"]["password"] = _("Enter your password.")
     if form["errors"]:
         request.response.status_int = 400
         return form
@@ -97,7 +127,10 @@ def login_view(request: Request) -> Any:
     wait = seconds_locked(db, login, address)
     if wait:
         log.warning("login throttled for %r from %s (%s)", login, address, interface.value)
-        form["message"] = f"Too many failed login attempts. Try again in {wait_text(wait)}."
+        form["message"] = _(
+            "Too many failed login attempts. Try again in ${wait}.",
+            mapping={"wait": wait_text(wait, request)},
+        )
         request.response.status_int = 429
         request.response.headers["Retry-After"] = str(wait)
         return form
@@ -112,10 +145,7 @@ def login_view(request: Request) -> Any:
     record_success(db, login, address)
     if not may_use(user, interface):
         log.info("login refused for customer %r at %s", user.username, interface.value)
-        form["message"] = (
-            f"Customer accounts cannot use the {form['interface_title']}. "
-            "Please use the customer portal."
-        )
+        form["message"] = CUSTOMER_REFUSED[interface]
         request.response.status_int = 403
         return form
     adopt_browser_time_zone(user, request.POST.get("browser_time_zone"))
@@ -125,13 +155,13 @@ def login_view(request: Request) -> Any:
     return HTTPSeeOther(safe_next(request, target))
 
 
-def logged_out_message(interfaces: list[Interface]) -> str:
+def logged_out_message(request: Request, interfaces: list[Interface]) -> TranslationString:
     """``You are logged out of the portal and the management interface.``"""
-    names = [INTERFACE_NAMES[interface] for interface in interfaces]
-    if not names:
-        return "You are logged out."
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"You are logged out of {listed}."
+    if not interfaces:
+        return _("You are logged out.")
+    names = [request.localizer.translate(INTERFACE_NAMES[interface]) for interface in interfaces]
+    listed = format_list(names, locale=babel_locale(request))
+    return _("You are logged out of ${interfaces}.", mapping={"interfaces": listed})
 
 
 def logout_view(request: Request) -> HTTPSeeOther:
@@ -142,14 +172,16 @@ def logout_view(request: Request) -> HTTPSeeOther:
         end_all_sessions(user)
     signed_in = forget_browser(request)
     request.session.flash(
-        "You are logged out on every device." if everywhere else logged_out_message(signed_in),
+        _("You are logged out on every device.")
+        if everywhere
+        else logged_out_message(request, signed_in),
         "success",
     )
     return HTTPSeeOther(home_url(request))
 
 
 def password_view(request: Request) -> Any:
-    form: dict[str, Any] = {"errors": {}}
+    form: dict[str, Any] = {"errors": {}, "fields": PASSWORD_FIELDS}
     if request.method != "POST":
         return form
     user = request.user
@@ -158,19 +190,21 @@ def password_view(request: Request) -> Any:
     repeat = request.POST.get("repeat_password", "")
     errors = form["errors"]
     if not verify_password(user.password_hash, current):
-        errors["current_password"] = "This is not your current password."
+        errors["current_password"] = _("This is not your current password.")
     if problem := password_problem(new):
         errors["new_password"] = problem
     elif new != repeat:
-        errors["repeat_password"] = "The two new passwords differ."
+        errors["repeat_password"] = _("The two new passwords differ.")
     elif new == current:
-        errors["new_password"] = "Choose a password different from the current one."
+        errors["new_password"] = _("Choose a password different from the current one.")
     if errors:
         request.response.status_int = 400
         return form
     set_password(request.dbsession, user, new)  # ends every other session
     remember_user(request, user)
-    request.session.flash("Your password was changed. Other sessions were logged out.", "success")
+    request.session.flash(
+        _("Your password was changed. Other sessions were logged out."), "success"
+    )
     return HTTPSeeOther(request.route_url(f"{request.interface.value}.password"))
 
 

@@ -7,6 +7,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from frontdesk.i18n import TranslationString, _
+
 _hasher = PasswordHasher()
 #: Hashed on first use (with the parameters then in force), not at import: see
 #: :func:`verify_nobody`.
@@ -24,6 +26,7 @@ def configure_hasher(**parameters: int) -> None:
 
 
 MIN_LENGTH = 10
+MAX_LENGTH = 1024
 
 
 def hash_password(password: str) -> str:
@@ -57,10 +60,10 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> TranslationString | None:
     """Why ``password`` is not acceptable, or ``None``."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
-    if len(password) > 1024:
-        return "Use at most 1024 characters."
+        return _("Use at least ${count} characters.", mapping={"count": MIN_LENGTH})
+    if len(password) > MAX_LENGTH:
+        return _("Use at most ${count} characters.", mapping={"count": MAX_LENGTH})
     return None

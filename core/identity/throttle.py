@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import LoginThrottle, upsert
 from frontdesk.db.meta import utcnow
+from frontdesk.i18n.messages import wait_text  # noqa: F401 (callers import it from here)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,14 +73,6 @@ def _seconds_until(moment: dt.datetime | None) -> int:
         return 0
     wait = (_aware(moment) - utcnow()).total_seconds()
     return math.ceil(wait) if wait > 0 else 0
-
-
-def wait_text(seconds: int) -> str:
-    """``seconds`` for a message: "30 seconds", "1 minute", "15 minutes"."""
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def wait_for(db: Session, key: str) -> int:

@@ -85,7 +85,8 @@ class License:
 
 @dataclass(frozen=True, kw_only=True)
 class LicenseRefusal:
-    """A key that was refused, with the message an administrator sees."""
+    """A key that was refused, with the message an administrator sees (a translation
+    string, or plain text)."""
 
     reason: str
 

@@ -34,6 +34,8 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.state import StateVersion, get_setting, plugin_switches, set_setting
 from frontdesk.db.users import Role, User
+from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n.messages import inner, plain
 from frontdesk.licensing import Edition, License, LicenseRefusal
 from frontdesk.licensing.keys import KeyConfigError, decode_public_key, trusted_public_keys
 from frontdesk.licensing.tokens import claimed_entitlement
@@ -45,18 +47,21 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The settings-table key holding the installed license key.
 LICENSE_SETTING = "license.key"
 STAFF_ROLES = (Role.AGENT.value, Role.ADMINISTRATOR.value)
-NO_VERIFIER = (
+NO_VERIFIER = _(
     "No installed verifier can read this license key: it is not a frontdesk license key "
     "(those start with FD1.), or the plugin that reads its format is not installed or is "
     "disabled."
 )
+#: Why a needed plugin product has no license in force (see :func:`current_entitlements`).
+NO_ENTITLEMENT = _("none is installed")
 
 
 class LicenseError(Exception):
-    """A license key was refused; ``message`` says why, for the administrator."""
+    """A license key was refused; ``message`` (a translation string, or a verifier's
+    plain text) says why, for the administrator."""
 
     def __init__(self, message: str):
-        super().__init__(message)
+        super().__init__(plain(message))
         self.message = message
 
 
@@ -64,7 +69,9 @@ def _trusted_keys(settings: Mapping[str, Any]) -> dict[str, bytes]:
     try:
         return trusted_public_keys(settings)
     except (KeyConfigError, OSError) as exc:
-        raise LicenseError(f"A trusted public key cannot be read: {exc}") from exc
+        raise LicenseError(
+            _("A trusted public key cannot be read: ${problem}", mapping={"problem": str(exc)})
+        ) from exc
 
 
 def normalise_key(key: str) -> str:
@@ -87,13 +94,16 @@ def verify_key(db: Session, plugins: Plugins, settings: Mapping[str, Any], key: 
     :class:`LicenseError`."""
     key = normalise_key(key)
     if not key:
-        raise LicenseError("No license key was given.")
+        raise LicenseError(_("No license key was given."))
     verify = _verifiers(db, plugins)
     verdict = verify(key=key, trusted_keys=_trusted_keys(settings))
     if isinstance(verdict, License) and verdict.entitlement:
         raise LicenseError(
-            f"This key licenses the plugin product {verdict.entitlement!r}, "
-            "not an edition of this installation."
+            _(
+                "This key licenses the plugin product '${product}', "
+                "not an edition of this installation.",
+                mapping={"product": verdict.entitlement},
+            )
         )
     if isinstance(verdict, License):
         return verdict
@@ -121,17 +131,31 @@ def install_license(
         license, setting = verify_entitlement(plugins, key, product), entitlement_setting(product)
     if license.is_premature(today):
         raise LicenseError(
-            f"This license for {license.licensee} is not valid before "
-            f"{license.issued.isoformat()}; install it on that day (if that day has come, "
-            "check this server's clock)."
+            _(
+                "This license for ${licensee} is not valid before ${issued}; install it on "
+                "that day (if that day has come, check this server's clock).",
+                mapping=_dates(license),
+            )
         )
     if license.is_expired(today):
         raise LicenseError(
-            f"This license for {license.licensee} expired on {license.expires.isoformat()}; "
-            "ask for a current key."
+            _(
+                "This license for ${licensee} expired on ${expires}; ask for a current key.",
+                mapping=_dates(license),
+            )
         )
     set_setting(db, setting, normalise_key(key), bumps_state=True)
     return license
+
+
+def _dates(license: License) -> dict[str, str]:
+    """What messages about ``license`` may name: licensee, edition, issue and expiry."""
+    return {
+        "licensee": license.licensee,
+        "edition": license.edition.title,
+        "issued": license.issued.isoformat(),
+        "expires": license.expires.isoformat(),
+    }
 
 
 def remove_license(db: Session) -> bool:
@@ -144,7 +168,7 @@ def remove_license(db: Session) -> bool:
 
 def current_license(
     db: Session, plugins: Plugins, settings: Mapping[str, Any], *, today: dt.date | None = None
-) -> tuple[License | None, str | None]:
+) -> tuple[License | None, TranslationString | None]:
     """The installed license and, when it grants nothing, why.
 
     - no key installed: ``(None, None)``;
@@ -161,14 +185,16 @@ def current_license(
     except LicenseError as exc:
         return None, exc.message
     if license.is_premature(today):
-        return None, (
-            f"The {license.edition.title} license for {license.licensee} is not valid before "
-            f"{license.issued.isoformat()}; the Free edition is in force until then."
+        return None, _(
+            "The ${edition} license for ${licensee} is not valid before ${issued}; "
+            "the Free edition is in force until then.",
+            mapping=_dates(license),
         )
     if license.is_expired(today):
-        return license, (
-            f"The {license.edition.title} license for {license.licensee} expired on "
-            f"{license.expires.isoformat()}; the Free edition is in force."
+        return license, _(
+            "The ${edition} license for ${licensee} expired on ${expires}; "
+            "the Free edition is in force.",
+            mapping=_dates(license),
         )
     return license, None
 
@@ -195,7 +221,12 @@ def _entitlement_keys(plugins: Plugins, product: str) -> dict[str, bytes]:
                 try:
                     keys[where] = decode_public_key(text, where)
                 except KeyConfigError as exc:
-                    raise LicenseError(f"A plugin's public key cannot be read: {exc}") from exc
+                    raise LicenseError(
+                        _(
+                            "A plugin's public key cannot be read: ${problem}",
+                            mapping={"problem": str(exc)},
+                        )
+                    ) from exc
     return keys
 
 
@@ -204,37 +235,46 @@ def verify_entitlement(plugins: Plugins, key: str, product: str) -> License:
     against the keys of the plugins declaring ``product``; else :class:`LicenseError`."""
     if product not in entitlement_products(plugins):
         raise LicenseError(
-            f"This key licenses the plugin product {product!r}, which no installed plugin needs."
+            _(
+                "This key licenses the plugin product '${product}', which no installed "
+                "plugin needs.",
+                mapping={"product": product},
+            )
         )
     verdict = verify_token(normalise_key(key), _entitlement_keys(plugins, product))
     if isinstance(verdict, LicenseRefusal):
         raise LicenseError(verdict.reason)
     if not isinstance(verdict, License) or verdict.entitlement != product:
-        raise LicenseError("The license key is incomplete or malformed.")
+        raise LicenseError(_("The license key is incomplete or malformed."))
     return verdict
 
 
 def current_entitlements(
     db: Session, plugins: Plugins, *, today: dt.date | None = None
-) -> dict[str, tuple[License | None, str | None]]:
+) -> dict[str, tuple[License | None, TranslationString | None]]:
     """Each needed product's installed license and, when it grants nothing, why (as
-    :func:`current_license`; ``(None, "none is installed")`` without a key)."""
-    result: dict[str, tuple[License | None, str | None]] = {}
+    :func:`current_license`; ``(None, NO_ENTITLEMENT)`` without a key)."""
+    result: dict[str, tuple[License | None, TranslationString | None]] = {}
     for product in entitlement_products(plugins):
         key = get_setting(db, entitlement_setting(product))
         if not key:
-            result[product] = (None, "none is installed")
+            result[product] = (None, NO_ENTITLEMENT)
             continue
         try:
             license = verify_entitlement(plugins, key, product)
         except LicenseError as exc:
-            result[product] = (None, f"the installed key is refused: {exc.message}")
+            why = _(
+                "the installed key is refused: ${reason}", mapping={"reason": inner(exc.message)}
+            )
+            result[product] = (None, why)
             continue
         if license.is_premature(today):
-            why = f"the one for {license.licensee} is not valid before {license.issued}"
+            why = _(
+                "the one for ${licensee} is not valid before ${issued}", mapping=_dates(license)
+            )
             result[product] = (None, why)
         elif license.is_expired(today):
-            why = f"the one for {license.licensee} expired on {license.expires.isoformat()}"
+            why = _("the one for ${licensee} expired on ${expires}", mapping=_dates(license))
             result[product] = (license, why)
         else:
             result[product] = (license, None)
@@ -272,14 +312,15 @@ def current_seat_limit(db: Session, plugins: Plugins, settings: Mapping[str, Any
     return seat_limit(current_license(db, plugins, settings)[0])
 
 
-def seats_message(limit: int) -> str:
-    return (
-        f"All {limit} agent seats of the license are in use; "
-        "deactivate an agent or install a license with more seats."
+def seats_message(limit: int) -> TranslationString:
+    return _(
+        "All ${count} agent seats of the license are in use; "
+        "deactivate an agent or install a license with more seats.",
+        mapping={"count": limit},
     )
 
 
-def seat_problem(db: Session, limit: int | None) -> str | None:
+def seat_problem(db: Session, limit: int | None) -> TranslationString | None:
     """Why one more active agent or administrator does not fit in ``limit``, or ``None``.
 
     On PostgreSQL this locks the state-version row until the transaction ends, so two

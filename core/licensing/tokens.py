@@ -27,6 +27,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from frontdesk.i18n import TranslationString, _
 from frontdesk.licensing import Edition, License, LicenseRefusal
 
 PREFIX = "FD1"
@@ -35,6 +36,8 @@ MAX_KEY_LENGTH = 8192
 SIGNATURE_LENGTH = 64
 _KID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _B64URL_RE = re.compile(r"[A-Za-z0-9_-]+")
+NOT_BASE64_JSON = _("The license key is malformed (it is not valid base64/JSON).")
+INVALID_CONTENTS = _("The license key is signed but its contents are invalid.")
 
 
 def _b64encode(data: bytes) -> str:
@@ -148,29 +151,29 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
     if not key.startswith(f"{PREFIX}."):
         return None
     if len(key) > MAX_KEY_LENGTH:
-        return LicenseRefusal(reason="The license key is malformed (it is far too long).")
+        return LicenseRefusal(reason=_("The license key is malformed (it is far too long)."))
     parts = key.split(".")
     if len(parts) != 3 or not parts[1] or not parts[2]:
-        return LicenseRefusal(reason="The license key is incomplete or malformed.")
+        return LicenseRefusal(reason=_("The license key is incomplete or malformed."))
     body, signature = f"{parts[0]}.{parts[1]}", parts[2]
     if not (_B64URL_RE.fullmatch(parts[1]) and _B64URL_RE.fullmatch(signature)):
-        return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
+        return LicenseRefusal(reason=NOT_BASE64_JSON)
     try:
         raw_signature, raw_payload = _b64decode(signature), _b64decode(parts[1])
         if len(raw_signature) != SIGNATURE_LENGTH:
             return LicenseRefusal(
-                reason="The license key is incomplete (its signature is cut short or damaged)."
+                reason=_("The license key is incomplete (its signature is cut short or damaged).")
             )
         if _b64encode(raw_signature) != signature or _b64encode(raw_payload) != parts[1]:
             raise ValueError("not canonical base64url")  # one key, one spelling
         payload = json.loads(raw_payload, object_pairs_hook=_unique_fields)
     except DuplicateField:
-        return LicenseRefusal(reason="The license key is malformed (it names a field twice).")
+        return LicenseRefusal(reason=_("The license key is malformed (it names a field twice)."))
     except (ValueError, RecursionError):  # RecursionError: nested thousands deep
-        return LicenseRefusal(reason="The license key is malformed (it is not valid base64/JSON).")
+        return LicenseRefusal(reason=NOT_BASE64_JSON)
     if not isinstance(payload, dict):
         return LicenseRefusal(
-            reason="The license key is malformed (its contents are not a record)."
+            reason=_("The license key is malformed (its contents are not a record).")
         )
     signer = None
     for name, public in trusted_keys.items():
@@ -194,9 +197,9 @@ def verify(key: str, trusted_keys: Mapping[str, bytes]) -> License | LicenseRefu
             entitlement=_entitlement(payload),
         )
     except (KeyError, ValueError, TypeError):
-        return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
+        return LicenseRefusal(reason=INVALID_CONTENTS)
     if license.seats < 1 or license.expires < license.issued:
-        return LicenseRefusal(reason="The license key is signed but its contents are invalid.")
+        return LicenseRefusal(reason=INVALID_CONTENTS)
     return license  # expiry is the caller's business: an expired license still names itself
 
 
@@ -209,7 +212,7 @@ def _entitlement(payload: dict) -> str | None:
     return product
 
 
-def _signature_refusal(kid: object, trusted_keys: Mapping[str, bytes]) -> str:
+def _signature_refusal(kid: object, trusted_keys: Mapping[str, bytes]) -> TranslationString:
     """Why no trusted key verifies the signature, as precisely as the key allows.
 
     The (unverified) ``kid`` only picks the words: whichever it claims, the key is refused.
@@ -217,14 +220,16 @@ def _signature_refusal(kid: object, trusted_keys: Mapping[str, bytes]) -> str:
     if isinstance(kid, str) and _KID_RE.fullmatch(kid):
         for name, public in trusted_keys.items():
             if key_id(public) == kid:
-                return (
+                return _(
                     "The license key was altered after it was signed: its contents no longer "
-                    f"match the signature of the trusted key {name}."
+                    "match the signature of the trusted key ${name}.",
+                    mapping={"name": name},
                 )
-        return (
-            f"The license key is signed by a key this installation does not trust (key id {kid})."
+        return _(
+            "The license key is signed by a key this installation does not trust (key id ${kid}).",
+            mapping={"kid": kid},
         )
-    return (
+    return _(
         "The license key's signature does not match any trusted key: "
         "it was altered, or signed by a key this installation does not trust."
     )

@@ -23,16 +23,22 @@ from pyramid.request import Request
 from sqlalchemy.orm import Session
 
 from frontdesk.db import state
+from frontdesk.i18n import _
+from frontdesk.i18n.messages import inner
 from frontdesk.licensing import Edition, License, edition_in_force
-from frontdesk.licensing.installed import current_entitlements, current_license
+from frontdesk.licensing.installed import NO_ENTITLEMENT, current_entitlements, current_license
 
 if TYPE_CHECKING:  # pragma: no cover
     from frontdesk.platform.pluginmanager import Plugins
 
 
+NOT_INSTALLED = _("not installed")
+
+
 @dataclass(frozen=True, kw_only=True)
 class PluginStatus:
     active: bool
+    #: Why it is not active: a phrase (a translation string) to end a sentence with.
     reason: str | None = None
     #: Set when the only thing missing is a higher edition.
     needs_edition: Edition | None = None
@@ -79,37 +85,54 @@ def evaluate(plugins: Plugins, snapshot: Snapshot) -> dict[str, PluginStatus]:
             return result[name]
         plugin = plugins.get(name)
         if plugin is None:
-            return PluginStatus(active=False, reason="not installed")
+            return PluginStatus(active=False, reason=NOT_INSTALLED)
         if name in seen:
-            return PluginStatus(active=False, reason="circular plugin requirement")
+            return PluginStatus(active=False, reason=_("circular plugin requirement"))
         info = plugin.info
         status = PluginStatus(active=True)
         if plugin.problem:
             status = PluginStatus(active=False, reason=plugin.problem)
         elif not snapshot.switches.get(name, True):
-            status = PluginStatus(active=False, reason="disabled by an administrator")
+            status = PluginStatus(active=False, reason=_("disabled by an administrator"))
         elif info.edition > snapshot.edition:
             status = PluginStatus(
                 active=False,
-                reason=f"{info.title} is available in the {info.edition.title} edition "
-                f"(this installation runs the {snapshot.edition.title} edition)",
+                reason=_(
+                    "${plugin} is available in the ${edition} edition "
+                    "(this installation runs the ${current} edition)",
+                    mapping={
+                        "plugin": inner(info.title),
+                        "edition": info.edition.title,
+                        "current": snapshot.edition.title,
+                    },
+                ),
                 needs_edition=info.edition,
             )
         elif info.entitlement and (
-            why := snapshot.entitlements.get(info.entitlement, (None, "none is installed"))[1]
+            why := snapshot.entitlements.get(info.entitlement, (None, NO_ENTITLEMENT))[1]
         ):
             status = PluginStatus(
                 active=False,
-                reason=f"{info.title} needs a license of its own ({info.entitlement}): {why}",
+                reason=_(
+                    "${plugin} needs a license of its own (${product}): ${reason}",
+                    mapping={
+                        "plugin": inner(info.title),
+                        "product": info.entitlement,
+                        "reason": inner(why),
+                    },
+                ),
             )
         else:
             for required in info.requires:
                 needed = status_of(required, (*seen, name))
                 if not needed.active:
-                    why = "not installed" if plugins.get(required) is None else "off"
-                    status = PluginStatus(
-                        active=False, reason=f"needs plugin {required!r}, which is {why}"
+                    missing = plugins.get(required) is None
+                    reason = (
+                        _("needs plugin '${name}', which is not installed")
+                        if missing
+                        else _("needs plugin '${name}', which is off")
                     )
+                    status = PluginStatus(active=False, reason=reason % {"name": required})
                     break
         result[name] = status
         return status
@@ -188,7 +211,7 @@ def gate_routes(event: BeforeTraversal) -> None:
         return
     status = plugin_statuses(request).get(owner)
     if status is None or not status.active:
-        raise PluginUnavailable(detail=status.reason if status else "not installed")
+        raise PluginUnavailable(detail=status.reason if status else NOT_INSTALLED)
 
 
 def includeme(config: Any) -> None:

@@ -24,6 +24,8 @@ import pluggy
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pyramid.interfaces import IRouteRequest
 
+from frontdesk.i18n import _
+from frontdesk.i18n.messages import plain
 from frontdesk.licensing import Edition
 from frontdesk.platform import hookspecs
 from frontdesk.platform.plugin_state import PluginStatus, plugin_statuses
@@ -226,7 +228,7 @@ class Plugins:
         problem = core_problem(info)
         if problem:
             # Fenced: listed with its reason, but none of its hooks is ever registered.
-            log.warning("plugin %r stays off: %s", info.name, problem)
+            log.warning("plugin %r stays off: %s", info.name, plain(problem))
             plugin = LoadedPlugin(info=info, obj=obj, problem=problem, builtin=builtin)
             self.loaded[info.name] = plugin
             return plugin
@@ -262,9 +264,14 @@ def core_problem(info: PluginInfo) -> str | None:
     try:
         spec = SpecifierSet(info.requires_core)
     except InvalidSpecifier:
-        return f"declares an invalid requires_core {info.requires_core!r}"
+        return _(
+            "declares an invalid requires_core '${spec}'", mapping={"spec": info.requires_core}
+        )
     if not spec.contains(core_version(), prereleases=True):
-        return f"works with frontdesk {info.requires_core}, this is {core_version()}"
+        return _(
+            "works with frontdesk ${spec}, this is ${version}",
+            mapping={"spec": info.requires_core, "version": core_version()},
+        )
     return None
 
 

@@ -30,6 +30,8 @@ from frontdesk.db.tickets import (
     TicketStatus,
 )
 from frontdesk.db.users import Department, User
+from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n.messages import format_number, inner, translate_now
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.platform import events
 from frontdesk.platform.permissions import Role
@@ -45,16 +47,22 @@ from frontdesk.tickets.attachments import (
 Notify = Callable[[events.Event], None]
 
 MAX_SUBJECT = 200
-TOKEN_USED = "This form was already sent for someone else; reload the page and try again."
+TOKEN_USED = _("This form was already sent for someone else; reload the page and try again.")
 MAX_BODY = 50_000
+CHOOSE_PRIORITY = _("Choose a priority.")
 
 STATUS_TITLES = {
-    TicketStatus.OPEN: "Open",
-    TicketStatus.WAITING: "Waiting on customer",
-    TicketStatus.ON_HOLD: "On hold",
-    TicketStatus.CLOSED: "Closed",
+    TicketStatus.OPEN: _("Open"),
+    TicketStatus.WAITING: _("Waiting on customer"),
+    TicketStatus.ON_HOLD: _("On hold"),
+    TicketStatus.CLOSED: _("Closed"),
 }
-PRIORITY_TITLES = {p: p.value.capitalize() for p in TicketPriority}
+PRIORITY_TITLES = {
+    TicketPriority.LOW: _("Low"),
+    TicketPriority.NORMAL: _("Normal"),
+    TicketPriority.HIGH: _("High"),
+    TicketPriority.URGENT: _("Urgent"),
+}
 
 
 def _ignore(_event: events.Event) -> None:
@@ -72,16 +80,23 @@ def next_number(db: Session) -> str:
     return str(last)
 
 
-def _check_text(errors: dict[str, str], *, subject: str | None = None, body: str) -> None:
+def _check_text(
+    errors: dict[str, TranslationString], *, subject: str | None = None, body: str
+) -> None:
     if subject is not None:
         if not subject:
-            errors["subject"] = "Enter a subject."
+            errors["subject"] = _("Enter a subject.")
         elif len(subject) > MAX_SUBJECT:
-            errors["subject"] = f"Keep the subject under {MAX_SUBJECT} characters."
+            errors["subject"] = _(
+                "Keep the subject under ${count} characters.", mapping={"count": MAX_SUBJECT}
+            )
     if not body.strip():
-        errors["body"] = "Write a message."
+        errors["body"] = _("Write a message.")
     elif len(body) > MAX_BODY:
-        errors["body"] = f"Keep the message under {MAX_BODY:,} characters."
+        errors["body"] = _(
+            "Keep the message under ${count} characters.",
+            mapping={"count": format_number(MAX_BODY)},
+        )
 
 
 def stored_attachment_bytes(db: Session, user: User) -> int:
@@ -97,7 +112,7 @@ def stored_attachment_bytes(db: Session, user: User) -> int:
 
 def _store_uploads(
     db: Session,
-    errors: dict[str, str],
+    errors: dict[str, TranslationString],
     uploads: Iterable[Upload],
     policy: UploadPolicy | None,
     *,
@@ -109,7 +124,7 @@ def _store_uploads(
         if checked and not uploader.is_staff:
             check_quota(checked, stored=stored_attachment_bytes(db, uploader), policy=policy)
     except UploadError as exc:
-        errors["attachments"] = str(exc)
+        errors["attachments"] = exc.message
         return []
     return [
         Attachment(
@@ -150,7 +165,7 @@ def create_ticket(
             raise ValidationError({"submission_token": TOKEN_USED})
         return existing
     subject = " ".join(subject.split())
-    errors: dict[str, str] = {}
+    errors: dict[str, TranslationString] = {}
     _check_text(errors, subject=subject, body=body)
     department = db.get(Department, department_id) if department_id else None
     if (
@@ -158,11 +173,11 @@ def create_ticket(
         or not department.active
         or (requester.role == Role.CUSTOMER and not department.customer_visible)
     ):
-        errors["department"] = "Choose a department."
+        errors["department"] = _("Choose a department.")
     try:
         priority = TicketPriority(priority)
     except ValueError:
-        errors["priority"] = "Choose a priority."
+        errors["priority"] = CHOOSE_PRIORITY
     author = author or requester
     attachments = _store_uploads(db, errors, uploads, policy, uploader=author)
     if errors:
@@ -242,10 +257,10 @@ def add_message(
         existing = _message_for_token(db, ticket, submission_token)
         if existing is not None:
             return existing
-    errors: dict[str, str] = {}
+    errors: dict[str, TranslationString] = {}
     _check_text(errors, body=body)
     if note and author.role == Role.CUSTOMER:
-        errors["body"] = "Customers cannot write internal notes."
+        errors["body"] = _("Customers cannot write internal notes.")
     attachments = _store_uploads(db, errors, uploads, policy, uploader=author)
     if errors:
         raise ValidationError(errors)
@@ -320,9 +335,9 @@ def change_status(
     try:
         new = TicketStatus(status)
     except ValueError:
-        raise ValidationError({"status": "Choose a status."}) from None
+        raise ValidationError({"status": _("Choose a status.")}) from None
     if by.role == Role.CUSTOMER and new not in (TicketStatus.OPEN, TicketStatus.CLOSED):
-        raise ValidationError({"status": "Customers can close or reopen a ticket."})
+        raise ValidationError({"status": _("Customers can close or reopen a ticket.")})
     _set_status(ticket, new, by=by, notify=notify)
     db.flush()
 
@@ -339,7 +354,7 @@ def assign(
             or (assignee.role == Role.AGENT and ticket.department in assignee.departments)
         )
     ):
-        raise ValidationError({"assignee": "Choose an agent of the ticket's department."})
+        raise ValidationError({"assignee": _("Choose an agent of the ticket's department.")})
     old = ticket.assignee
     if ticket.assignee_id == (assignee.id if assignee else None):
         return
@@ -387,7 +402,7 @@ def set_priority(db: Session, ticket: Ticket, priority: str, *, by: User) -> Non
     try:
         ticket.priority = TicketPriority(priority).value
     except ValueError:
-        raise ValidationError({"priority": "Choose a priority."}) from None
+        raise ValidationError({"priority": CHOOSE_PRIORITY}) from None
     ticket.updated_at = utcnow()
     db.flush()
 
@@ -405,7 +420,7 @@ def transfer(
     there is unassigned."""
     department = db.get(Department, department_id)
     if department is None or not department.active:
-        raise ValidationError({"department": "Choose an active department."})
+        raise ValidationError({"department": _("Choose an active department.")})
     if department == ticket.department:
         return
     ticket.department = department
@@ -424,7 +439,7 @@ def requester_label(ticket: Ticket) -> str:
     """Who asked: ``Casey Customer (casey@example.com)``, for merge confirmations."""
     person = ticket.requester
     if person is None:
-        return "no requester"
+        return _("no requester")
     return f"{person.display_name} ({person.email})" if person.email else person.display_name
 
 
@@ -435,10 +450,15 @@ def same_requester(source: Ticket, target: Ticket) -> bool:
 def check_mergeable(source: Ticket, target: Ticket) -> None:
     """Refuse merging a ticket into itself or into one that was merged away."""
     if source.id == target.id:
-        raise ValidationError({"target": "A ticket cannot be merged into itself."})
+        raise ValidationError({"target": _("A ticket cannot be merged into itself.")})
     if target.merged_into_id is not None:
         raise ValidationError(
-            {"target": f"#{target.number} was itself merged; pick the ticket it went into."}
+            {
+                "target": _(
+                    "#${number} was itself merged; pick the ticket it went into.",
+                    mapping={"number": target.number},
+                )
+            }
         )
 
 
@@ -464,9 +484,15 @@ def merge(
     if not together and not other_requester_confirmed:
         raise ValidationError(
             {
-                "target": f"#{target.number} was asked by {requester_label(target)}, this "
-                f"ticket by {requester_label(source)}: confirm to merge tickets of "
-                "different requesters."
+                "target": _(
+                    "#${number} was asked by ${target}, this ticket by ${source}: confirm to "
+                    "merge tickets of different requesters.",
+                    mapping={
+                        "number": target.number,
+                        "target": inner(requester_label(target)),
+                        "source": inner(requester_label(source)),
+                    },
+                )
             }
         )
     if together:
@@ -474,14 +500,22 @@ def merge(
             message.ticket = target
             message.submission_token = None
         db.flush()
-        body = f"Merged #{source.number} ({source.subject}) into this ticket."
-    else:
-        body = (
-            f"Merged #{source.number} ({source.subject}) into this ticket. It was asked by "
-            f"{requester_label(source)}, so its conversation stays on #{source.number}, "
-            "visible to that requester only."
+        note = _(
+            "Merged #${number} (${subject}) into this ticket.",
+            mapping={"number": source.number, "subject": source.subject},
         )
-    add_message(db, target, author=by, note=True, body=body)
+    else:
+        note = _(
+            "Merged #${number} (${subject}) into this ticket. It was asked by ${requester}, "
+            "so its conversation stays on #${number}, visible to that requester only.",
+            mapping={
+                "number": source.number,
+                "subject": source.subject,
+                "requester": inner(requester_label(source)),
+            },
+        )
+    # The note is stored: in the language of the agent who merges, like their own notes.
+    add_message(db, target, author=by, note=True, body=translate_now(note))
     source.merged_into_id = target.id
     db.flush()
     _set_status(source, TicketStatus.CLOSED, by=by, notify=notify)

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from pyramid.request import Request
 from pyramid.response import Response
 from sqlalchemy.orm import Session
 
 from frontdesk import settings as runtime_settings
 from frontdesk.db.tickets import Attachment
+from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n.messages import human_size
 from frontdesk.settings import DEFAULT_MAX_FILES, DEFAULT_MAX_SIZE
 
 #: Most bytes of attachments one customer may have stored in all (staff have no quota).
@@ -57,12 +60,19 @@ class UploadPolicy:
         )
 
 
-def describe_policy(policy: UploadPolicy) -> str:
-    """The limits as the sentence shown under every attachments field."""
-    files = "1 file" if policy.max_files == 1 else f"up to {policy.max_files} files"
-    allowed = ", ".join(sorted(policy.allowed_extensions))
-    return (
-        f"Optional: {files}, at most {human_size(policy.max_size)} each. Allowed types: {allowed}."
+def describe_policy(policy: UploadPolicy, request: Request | None = None) -> TranslationString:
+    """The limits as the sentence shown under every attachments field (sizes in the
+    language of ``request``, by default the current one)."""
+    mapping = {
+        "count": policy.max_files,
+        "size": human_size(policy.max_size, request),
+        "types": ", ".join(sorted(policy.allowed_extensions)),
+    }
+    if policy.max_files == 1:
+        return _("Optional: 1 file, at most ${size}. Allowed types: ${types}.", mapping=mapping)
+    return _(
+        "Optional: up to ${count} files, at most ${size} each. Allowed types: ${types}.",
+        mapping=mapping,
     )
 
 
@@ -75,7 +85,12 @@ class Upload:
 
 
 class UploadError(ValueError):
-    """An upload was refused; the message is for the person who sent it."""
+    """An upload was refused; ``message`` (a translation string) is for the person who
+    sent it."""
+
+    def __init__(self, message: TranslationString):
+        super().__init__(message.interpolate())
+        self.message = message
 
 
 #: Removed from file names: controls, bidi overrides and other invisible format
@@ -93,18 +108,10 @@ def clean_filename(name: str) -> str:
     return name[-200:] or "attachment"
 
 
-def human_size(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} bytes"  # pragma: no cover
-
-
 def check_uploads(uploads: list[Upload], policy: UploadPolicy) -> list[Upload]:
     """The uploads with clean names, or :class:`UploadError` saying what is wrong."""
     if len(uploads) > policy.max_files:
-        raise UploadError(f"Attach at most {policy.max_files} files.")
+        raise UploadError(_("Attach at most ${count} files.", mapping={"count": policy.max_files}))
     checked = []
     for upload in uploads:
         name = clean_filename(upload.filename)
@@ -112,15 +119,24 @@ def check_uploads(uploads: list[Upload], policy: UploadPolicy) -> list[Upload]:
         if extension not in policy.allowed_extensions:
             allowed = ", ".join(sorted(policy.allowed_extensions))
             raise UploadError(
-                f"{name}: files of this type cannot be attached (allowed: {allowed})."
+                _(
+                    "${name}: files of this type cannot be attached (allowed: ${types}).",
+                    mapping={"name": name, "types": allowed},
+                )
             )
         if len(upload.data) > policy.max_size:
             raise UploadError(
-                f"{name} is {human_size(len(upload.data))}; the limit is "
-                f"{human_size(policy.max_size)}."
+                _(
+                    "${name} is ${size}; the limit is ${limit}.",
+                    mapping={
+                        "name": name,
+                        "size": human_size(len(upload.data)),
+                        "limit": human_size(policy.max_size),
+                    },
+                )
             )
         if not upload.data:
-            raise UploadError(f"{name} is empty.")
+            raise UploadError(_("${name} is empty.", mapping={"name": name}))
         checked.append(Upload(filename=name, data=upload.data))
     return checked
 
@@ -132,8 +148,15 @@ def check_quota(uploads: list[Upload], *, stored: int, policy: UploadPolicy) -> 
     if policy.user_quota and adding and stored + adding > policy.user_quota:
         left = max(policy.user_quota - stored, 0)
         raise UploadError(
-            f"These files ({human_size(adding)}) would take you over your storage quota of "
-            f"{human_size(policy.user_quota)} for attachments ({human_size(left)} left)."
+            _(
+                "These files (${size}) would take you over your storage quota of ${quota} "
+                "for attachments (${left} left).",
+                mapping={
+                    "size": human_size(adding),
+                    "quota": human_size(policy.user_quota),
+                    "left": human_size(left),
+                },
+            )
         )
 
 

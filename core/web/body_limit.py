@@ -33,6 +33,7 @@ from pyramid.router import Router
 from sqlalchemy.exc import SQLAlchemyError
 
 from frontdesk.db.session import ENVIRON_SESSION_KEY
+from frontdesk.i18n import _
 from frontdesk.tickets.attachments import UploadPolicy, human_size, upload_policy
 from frontdesk.web.layout import error_response
 
@@ -164,14 +165,19 @@ def _raise_if_refused(event: NewRequest) -> None:
 
 def too_large(exc: BodyTooLarge, request: Request) -> Response:
     with_files = exc.limit > form_limit(request.registry.settings)
-    advice = "attach fewer or smaller files" if with_files else "send less"
-    return error_response(
-        request,
-        413,
-        "Too large to send",
-        f"What you sent is larger than this page accepts ({human_size(exc.limit)} at most), "
-        f"so it was not read. Go back, {advice}, and try again.",
+    message = (
+        _(
+            "What you sent is larger than this page accepts (${limit} at most), so it was "
+            "not read. Go back, attach fewer or smaller files, and try again."
+        )
+        if with_files
+        else _(
+            "What you sent is larger than this page accepts (${limit} at most), so it was "
+            "not read. Go back, send less, and try again."
+        )
     )
+    limit = human_size(exc.limit, request)
+    return error_response(request, 413, _("Too large to send"), message % {"limit": limit})
 
 
 def includeme(config: Configurator) -> None:

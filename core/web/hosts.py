@@ -26,6 +26,7 @@ from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.settings import asbool
 
 from frontdesk.db.session import HEALTH_PATHS
+from frontdesk.i18n import _
 
 PUBLIC_URL = "frontdesk.public_url"
 ALLOWED_HOSTS = "frontdesk.allowed_hosts"
@@ -113,7 +114,7 @@ def make_host_guard(settings: Mapping[str, Any]) -> Any:
             if public_environ is None:  # the refusal page's own links name a good host
                 environ["HTTP_HOST"] = sorted(allowed)[0]
             raise HTTPBadRequest(
-                detail="This help desk does not answer at this address (unknown Host)."
+                detail=_("This help desk does not answer at this address (unknown Host).")
             )
 
     return guard

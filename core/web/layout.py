@@ -19,7 +19,18 @@ from pyramid.response import Response
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from frontdesk.db.session import is_database_unavailable
-from frontdesk.i18n import PREFERENCES_TEMPLATE, locale_choices
+from frontdesk.i18n import (
+    INI_DEFAULT_LOCALE,
+    LOCALE_COOKIE,
+    PREFERENCES_TEMPLATE,
+    SOURCE_LOCALE,
+    TranslationString,
+    _,
+    available_locales,
+    locale_choices,
+)
+from frontdesk.i18n.messages import inner, plain
+from frontdesk.i18n.negotiation import accept_language_ranges, match_locale, use_locale
 from frontdesk.platform.interfaces import Interface
 from frontdesk.platform.navigation import Menu, ResolvedMenuItem, menu
 from frontdesk.platform.plugin_state import PluginUnavailable
@@ -34,6 +45,21 @@ ERROR_TEMPLATE = "frontdesk:templates/error.pt"
 BARE_ERROR_TEMPLATE = "frontdesk:templates/bare_error.pt"
 #: Seconds a client is asked to wait before trying again after a 503.
 RETRY_AFTER_SECONDS = 5
+#: The title and explanation of the error pages Pyramid raises, in words we translate.
+HTTP_ERRORS = {
+    400: (_("Bad request"), _("The server could not understand what was sent.")),
+    403: (_("Access denied"), _("You may not open this page.")),
+    404: (_("Page not found"), _("There is nothing at this address.")),
+    405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+    409: (_("Conflict"), _("What you sent conflicts with the current state of the page.")),
+    410: (_("Gone"), _("What was at this address has been removed.")),
+    415: (
+        _("Unsupported media type"),
+        _("What you sent is in a format this address does not accept."),
+    ),
+    429: (_("Too many requests"), _("Too many requests in a short time. Please wait a moment.")),
+    501: (_("Not implemented"), _("This server cannot do what was asked.")),
+}
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -153,13 +179,31 @@ def wants_json(request: Request) -> bool:
     return bool(offers) and offers[0][0] == "application/json"
 
 
+def locale_without_database(request: Request) -> str:
+    """The page's language when the database failed: the visitor's cookie, else the
+    browser's languages, else the ini's default (the user's preference and the run-time
+    settings live in the database)."""
+    available = available_locales()
+    header = request.headers.get("Accept-Language")
+    for value in (request.cookies.get(LOCALE_COOKIE), *accept_language_ranges(header)):
+        if found := match_locale(value, available):
+            return found
+    default = str(request.registry.settings.get(INI_DEFAULT_LOCALE, ""))
+    return default if default in available else SOURCE_LOCALE
+
+
 def error_response(
     request: Request, status: int, title: str, message: str, *, bare: bool = False
 ) -> Response:
     """An error page in the layout (``bare``: without it, for when the database is what
-    failed), or ``{"error": ...}`` for JSON clients."""
+    failed), or ``{"error": ...}`` for JSON clients; ``title`` and ``message`` are
+    translation strings, translated for the page and for JSON."""
+    if bare:
+        use_locale(request, locale_without_database(request))
     if wants_json(request):
-        response = Response(json={"error": {"status": status, "title": title, "message": message}})
+        translate = request.localizer.translate
+        body = {"status": status, "title": translate(title), "message": translate(message)}
+        response = Response(json={"error": body})
     else:
         values = {"title": title, "message": message, "status": status}
         try:
@@ -168,7 +212,9 @@ def error_response(
             )
         except Exception:  # the layout itself failed (e.g. database down): plain page
             log.exception("error page could not render")
-            response = Response(f"{status} {title}\n\n{message}\n", content_type="text/plain")
+            response = Response(
+                f"{status} {plain(title)}\n\n{plain(message)}\n", content_type="text/plain"
+            )
     response.status_int = status
     return response
 
@@ -178,9 +224,11 @@ def unavailable_response(request: Request) -> Response:
     response = error_response(
         request,
         503,
-        "Temporarily unavailable",
-        "The help desk is busy or cannot reach its database right now, and nothing was "
-        "saved. Please try again in a few seconds.",
+        _("Temporarily unavailable"),
+        _(
+            "The help desk is busy or cannot reach its database right now, and nothing was "
+            "saved. Please try again in a few seconds."
+        ),
         bare=True,
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -190,8 +238,10 @@ def unavailable_response(request: Request) -> Response:
 @notfound_view_config()
 def not_found(exc: HTTPNotFound, request: Request) -> Response:
     if isinstance(exc, PluginUnavailable):
-        return error_response(request, 404, "Not available", f"{exc.detail}.")
-    return error_response(request, 404, "Page not found", "There is nothing at this address.")
+        # The reason is a phrase ("disabled by an administrator"): a sentence here.
+        reason = _("${reason}.", mapping={"reason": inner(exc.detail)})
+        return error_response(request, 404, _("Not available"), reason)
+    return error_response(request, 404, *HTTP_ERRORS[404])
 
 
 @forbidden_view_config()
@@ -201,7 +251,7 @@ def forbidden(exc: HTTPForbidden, request: Request) -> Response:
         login = f"{request.interface.value}.login"
         if request.registry.frontdesk_plugins.route_is_active(request, login):
             return HTTPSeeOther(request.route_url(login, _query={"next": request.path_qs}))
-    return error_response(request, 403, "Access denied", "You may not open this page.")
+    return error_response(request, 403, *HTTP_ERRORS[403])
 
 
 @exception_view_config(BadCSRFToken)
@@ -209,9 +259,11 @@ def bad_csrf(exc: BadCSRFToken, request: Request) -> Response:
     return error_response(
         request,
         400,
-        "Form expired",
-        "The form was out of date or did not come from this site (missing CSRF token). "
-        "Go back, reload the page and send it again.",
+        _("Form expired"),
+        _(
+            "The form was out of date or did not come from this site (missing CSRF token). "
+            "Go back, reload the page and send it again."
+        ),
     )
 
 
@@ -219,8 +271,11 @@ def bad_csrf(exc: BadCSRFToken, request: Request) -> Response:
 def http_error(exc: HTTPException, request: Request) -> Response:
     if exc.code and exc.code < 400:  # redirects raised as exceptions pass through
         return exc
-    message = exc.detail if isinstance(exc.detail, str) and exc.detail else exc.explanation
-    return error_response(request, exc.code or 500, exc.title, message)
+    title, explanation = HTTP_ERRORS.get(exc.code, (exc.title, exc.explanation))
+    if isinstance(exc.title, TranslationString):  # a subclass with a title of its own
+        title = exc.title
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail else explanation
+    return error_response(request, exc.code or 500, title, message)
 
 
 @exception_view_config(Exception)
@@ -232,8 +287,8 @@ def server_error(exc: Exception, request: Request) -> Response:
     return error_response(
         request,
         500,
-        "Something went wrong",
-        "The request could not be completed and nothing was saved. Please try again.",
+        _("Something went wrong"),
+        _("The request could not be completed and nothing was saved. Please try again."),
     )
 
 

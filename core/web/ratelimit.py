@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.auth import RateLimit, upsert
 from frontdesk.db.meta import utcnow
-from frontdesk.identity.throttle import wait_text
+from frontdesk.i18n import TranslationString, _
+from frontdesk.i18n.messages import wait_text
 from frontdesk.web.layout import error_response
 
 HOUR = dt.timedelta(hours=1)
@@ -42,7 +43,8 @@ class Limit:
     setting: str
     default: int
     window: dt.timedelta
-    what: str  # for the message: "Too many {what}."
+    #: The refusal, with ``${wait}`` for how long to wait.
+    message: TranslationString
 
     def allowed(self, settings: dict, *, staff: bool = False) -> int:
         """Hits allowed per window (0: unlimited)."""
@@ -53,11 +55,25 @@ class Limit:
 
 #: New tickets per account and hour (``frontdesk.limits.tickets_per_hour``).
 TICKETS = Limit(
-    name="tickets", setting="tickets_per_hour", default=20, window=HOUR, what="new tickets"
+    name="tickets",
+    setting="tickets_per_hour",
+    default=20,
+    window=HOUR,
+    message=_(
+        "Too many new tickets in a short time. Please try again in ${wait}; "
+        "go back to keep what you wrote."
+    ),
 )
 #: Replies per account and minute (``frontdesk.limits.replies_per_minute``).
 REPLIES = Limit(
-    name="replies", setting="replies_per_minute", default=10, window=MINUTE, what="replies"
+    name="replies",
+    setting="replies_per_minute",
+    default=10,
+    window=MINUTE,
+    message=_(
+        "Too many replies in a short time. Please try again in ${wait}; "
+        "go back to keep what you wrote."
+    ),
 )
 #: Tickets without an account, per address and hour (``anonymous_per_hour``).
 ANONYMOUS = Limit(
@@ -65,7 +81,10 @@ ANONYMOUS = Limit(
     setting="anonymous_per_hour",
     default=5,
     window=HOUR,
-    what="tickets from your network",
+    message=_(
+        "Too many tickets from your network in a short time. Please try again in ${wait}; "
+        "go back to keep what you wrote."
+    ),
 )
 #: Every write from one address, per hour (``address_writes_per_hour``).
 ADDRESS = Limit(
@@ -73,7 +92,10 @@ ADDRESS = Limit(
     setting="address_writes_per_hour",
     default=120,
     window=HOUR,
-    what="messages from your network",
+    message=_(
+        "Too many messages from your network in a short time. Please try again in ${wait}; "
+        "go back to keep what you wrote."
+    ),
 )
 
 
@@ -122,13 +144,8 @@ def rate_limited(request: Request, limit: Limit) -> Response | None:
     for key, which in checks:
         allowed = which.allowed(settings, staff=staff)
         if allowed and (wait := hit(request.dbsession, key, allowed=allowed, window=which.window)):
-            response = error_response(
-                request,
-                429,
-                "Too many requests",
-                f"Too many {which.what} in a short time. Please try again in {wait_text(wait)}; "
-                "go back to keep what you wrote.",
-            )
+            message = which.message % {"wait": wait_text(wait, request)}
+            response = error_response(request, 429, _("Too many requests"), message)
             response.headers["Retry-After"] = str(wait)
             return response
     return None

@@ -17,6 +17,8 @@ from pyramid.events import NewRequest
 from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.request import Request
 
+from frontdesk.i18n import _
+
 #: Larger numbers are no row's id (and overflow PostgreSQL's integer).
 MAX_ID = 2**31 - 1
 
@@ -27,7 +29,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 class BadRequest(HTTPBadRequest):
     """A request no view should see; the message says what was wrong."""
 
-    title = "Bad request"
+    title = _("Bad request")
 
 
 def positive_int(value: Any, default: int | None = None) -> int | None:
@@ -57,11 +59,13 @@ def refuse_bad_input(event: NewRequest) -> None:
     try:
         texts = _texts(request)
     except UnicodeDecodeError:
-        raise BadRequest("The address or form is not valid UTF-8 text.") from None
+        raise BadRequest(_("The address or form is not valid UTF-8 text.")) from None
     if any(CONTROL_CHARACTERS.search(text) for text in texts):
         raise BadRequest(
-            "The address or a form field contains a control character (such as a NUL "
-            "byte) that cannot be stored. Remove it and try again."
+            _(
+                "The address or a form field contains a control character (such as a NUL "
+                "byte) that cannot be stored. Remove it and try again."
+            )
         )
 
 

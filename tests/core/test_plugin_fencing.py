@@ -13,6 +13,7 @@ from frontdesk import PluginInfo, hookimpl
 from frontdesk.app import make_plugins
 from frontdesk.cli import main
 from frontdesk.db.state import set_setting
+from frontdesk.i18n.messages import plain
 from frontdesk.licensing.installed import (
     LICENSE_SETTING,
     NO_VERIFIER,
@@ -48,7 +49,7 @@ def half_loaded(tmp_path, monkeypatch):
 def test_an_incompatible_plugin_is_logged_and_never_registered(caplog):
     plugins = make_plugins({}, plugins=["portal", outdated])
 
-    assert plugins.get("outdated").problem == "works with frontdesk >=5, this is 0.1.0"
+    assert plain(plugins.get("outdated").problem) == "works with frontdesk >=5, this is 0.1.0"
     assert plugins.pm.get_plugin("outdated") is None
     assert "plugin 'outdated' stays off: works with frontdesk >=5" in caplog.text
     assert [r.levelname for r in caplog.records if "outdated" in r.getMessage()] == ["WARNING"]
@@ -65,7 +66,7 @@ def test_a_plugin_for_a_newer_core_may_implement_hooks_this_core_lacks():
     plugins = make_plugins({}, plugins=[FromCore5()])
 
     assert plugins.failed == {}
-    assert plugins.get("from_core_5").problem == "works with frontdesk >=5, this is 0.1.0"
+    assert plain(plugins.get("from_core_5").problem) == "works with frontdesk >=5, this is 0.1.0"
 
 
 @pytest.mark.parametrize("which", ["incompatible", "failed import"])

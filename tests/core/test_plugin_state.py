@@ -9,6 +9,7 @@ import pytest
 from frontdesk import Edition, License, PluginInfo
 from frontdesk.app import make_plugins
 from frontdesk.db import state
+from frontdesk.i18n.messages import plain
 from frontdesk.platform.plugin_state import Snapshot, StateCache, evaluate
 from frontdesk.testing import db_session
 
@@ -55,13 +56,13 @@ def test_installed_plugins_are_on_by_default(plugins):
 def test_disabling_a_plugin_switches_off_everything_that_needs_it(plugins):
     statuses = evaluate(plugins, snapshot({"base": False}))
     assert statuses["base"].reason == "disabled by an administrator"
-    assert statuses["addon"].reason == "needs plugin 'base', which is off"
-    assert statuses["deep"].reason == "needs plugin 'addon', which is off"
+    assert plain(statuses["addon"].reason) == "needs plugin 'base', which is off"
+    assert plain(statuses["deep"].reason) == "needs plugin 'addon', which is off"
 
 
 def test_missing_requirement_is_named(plugins):
     assert (
-        evaluate(plugins, snapshot())["orphan"].reason
+        plain(evaluate(plugins, snapshot())["orphan"].reason)
         == "needs plugin 'absent', which is not installed"
     )
 
@@ -69,7 +70,7 @@ def test_missing_requirement_is_named(plugins):
 def test_edition_gates_plugins(plugins):
     free = evaluate(plugins, snapshot())["pro"]
     assert not free.active and free.needs_edition == Edition.PROFESSIONAL
-    assert "available in the Professional edition" in free.reason
+    assert "available in the Professional edition" in plain(free.reason)
     assert evaluate(plugins, snapshot(edition=Edition.PROFESSIONAL))["pro"].active
     assert evaluate(plugins, snapshot(edition=Edition.ENTERPRISE))["pro"].active
 

@@ -12,6 +12,7 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.session import is_retryable_db_error
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
+from frontdesk.i18n.messages import plain
 from frontdesk.identity.accounts import ValidationError, create_user
 from frontdesk.platform import events
 from frontdesk.tickets import (
@@ -214,7 +215,7 @@ def test_attachments_are_stored_with_safe_types(db, world):
 def test_refused_uploads_leave_no_ticket(db, world, upload, message):
     with pytest.raises(ValidationError) as error:
         new_ticket(db, world, uploads=[upload], policy=UploadPolicy(max_size=1000))
-    assert message in error.value.errors["attachments"]
+    assert message in plain(error.value.errors["attachments"])
     assert db.scalar(select(func.count(Ticket.id))) == 0
     assert db.scalar(select(func.count(TicketMessage.id))) == 0
     assert db.scalar(select(func.count(Attachment.id))) == 0

@@ -5,14 +5,15 @@ import logging
 from frontdesk import Edition, Menu, MenuItem, Permission, PluginInfo, Role, Slot, hookimpl
 from markupsafe import Markup
 
+from frontdesk_hello.i18n import _
 from frontdesk_hello.permissions import P
 
 log = logging.getLogger(__name__)
 
 PLUGIN = PluginInfo(
     name="hello",
-    title="Hello",
-    description="Greets the logged-in user on a page of its own.",
+    title=_("Hello"),
+    description=_("Greets the logged-in user on a page of its own."),
     version="1.0.0",
     edition=Edition.FREE,
     requires=("portal",),
@@ -33,7 +34,7 @@ def frontdesk_permissions():
     return [
         Permission(
             name=P.GREETING_VIEW,  # "hello:greeting:view"
-            title="See the greeting",
+            title=_("See the greeting"),
             default_roles={Role.CUSTOMER, Role.AGENT},
         ),
     ]
@@ -44,7 +45,7 @@ def frontdesk_menu_items(request, menu):
     if menu == Menu.PORTAL:
         return [
             MenuItem(
-                label="Hello",
+                label=_("Hello"),
                 route_name="hello.greeting",
                 permission=P.GREETING_VIEW,
                 order=50,
@@ -56,9 +57,8 @@ def frontdesk_menu_items(request, menu):
 @hookimpl
 def frontdesk_ui_slot(request, slot, context):
     if slot == Slot.MANAGEMENT_TICKET_SIDE_PANEL and context.requester:
-        return Markup('<p class="hello-note">Say hello to {}!</p>').format(
-            context.requester.display_name
-        )
+        note = _("Say hello to ${name}!", mapping={"name": context.requester.display_name})
+        return Markup('<p class="hello-note">{}</p>').format(request.localizer.translate(note))
     return None
 
 

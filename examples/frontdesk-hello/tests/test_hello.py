@@ -1,3 +1,6 @@
+from pathlib import Path
+
+from frontdesk.i18n.catalogs import Domain, problems
 from frontdesk.testing import (
     engine_of,
     log_in,
@@ -26,6 +29,15 @@ def test_greets_the_user(tmp_path):
     assert "Hello, Carol!" in app.get("/hello/").text
 
 
+def test_greets_in_the_browsers_language(tmp_path):
+    app = make_app(tmp_path)
+    german = app.get("/hello/", headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert "Hallo, Carol!" in german.text
+    assert ">Hallo</a>" in german.text  # the menu item
+    french = app.get("/hello/", headers={"Accept-Language": "fr"})
+    assert "Bonjour, Carol !" in french.text
+
+
 def test_serves_the_stylesheet(tmp_path):
     app = make_app(tmp_path)
     assert 'href="/static/hello/hello.css"' in app.get("/hello/").text
@@ -45,6 +57,8 @@ def test_agents_see_the_note_beside_a_ticket(tmp_path):
     log_in(app, make_agent(app, "alex", departments=["Support"]), interface="management")
     page = app.get(f"/management/tickets/{ticket.number}")
     assert "Say hello to Carol Two!" in page.text
+    page = app.get(f"/management/tickets/{ticket.number}", headers={"Accept-Language": "de"})
+    assert "Sagen Sie Carol Two Hallo!" in page.text
 
 
 def test_disabled_plugin_answers_404_and_leaves_the_menu(tmp_path):
@@ -62,3 +76,8 @@ def test_needs_the_portal(tmp_path):
 def test_migrations_create_the_table(tmp_path):
     app = make_app(tmp_path)
     assert "hello_greetings" in inspect(engine_of(app)).get_table_names()
+
+
+def test_translations_are_complete_and_compiled():
+    package = Path(frontdesk_hello.__file__).parent
+    assert problems(Domain("frontdesk_hello", package)) == []
