@@ -21,10 +21,10 @@ compat.install()
 
 from frontdesk.i18n import TranslationStringFactory  # noqa: E402
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
-from frontdesk.platform.navigation import Menu, MenuItem  # noqa: E402
-from frontdesk.platform.permissions import PUBLIC, Permission, Role  # noqa: E402
-from frontdesk.platform.pluginmanager import PluginInfo, hookimpl  # noqa: E402
-from frontdesk.platform.slots import Slot, TicketColumn  # noqa: E402
+from frontdesk.plugin_platform.navigation import Menu, MenuItem  # noqa: E402
+from frontdesk.plugin_platform.permissions import PUBLIC, Permission, Role  # noqa: E402
+from frontdesk.plugin_platform.pluginmanager import PluginInfo, hookimpl  # noqa: E402
+from frontdesk.plugin_platform.slots import Slot, TicketColumn  # noqa: E402
 
 __all__ = [
     "PUBLIC",

@@ -10,9 +10,9 @@ from pyramid.router import Router
 from sqlalchemy import Engine
 
 from frontdesk import core_plugin
-from frontdesk.platform import pluginmanager
-from frontdesk.platform.permissions import collect_permissions
-from frontdesk.platform.pluginmanager import LoadedPlugin, Plugins, module_of
+from frontdesk.plugin_platform import pluginmanager
+from frontdesk.plugin_platform.permissions import collect_permissions
+from frontdesk.plugin_platform.pluginmanager import LoadedPlugin, Plugins, module_of
 
 
 def main(global_config: Mapping[str, Any], **settings: Any) -> Router:
@@ -49,7 +49,7 @@ def make_app(
     # Identity: session cookies and CSRF, request.user, permission checks, login pages.
     config.include("frontdesk.identity")
     # Platform: request.interface, and the 404 gate for routes of plugins that are off.
-    config.include("frontdesk.platform")
+    config.include("frontdesk.plugin_platform")
     # The permission registry every plugin contributes to.
     config.registry["frontdesk_permissions"] = collect_permissions(_declared_permissions(loaded))
     # Each plugin wires its own routes, views and assets.

@@ -1,8 +1,8 @@
 """Module names from before core was laid out by concern, kept importable.
 
-Core's modules moved into one subpackage per concern (``frontdesk.platform``,
+Core's modules moved into one subpackage per concern (``frontdesk.plugin_platform``,
 ``frontdesk.identity``, ...). Plugins written against the old names keep working: importing
-``frontdesk.events`` gives the very module ``frontdesk.platform.events``, not a copy, so
+``frontdesk.events`` gives the very module ``frontdesk.plugin_platform.events``, not a copy, so
 its classes, patches and ``isinstance`` checks are the same. New code uses the new names.
 """
 
@@ -42,14 +42,14 @@ MOVED: dict[str, str] = {
     "frontdesk.licenses": "frontdesk.licensing.installed",
     "frontdesk.license_tokens": "frontdesk.licensing.tokens",
     "frontdesk.license_keys": "frontdesk.licensing.keys",
-    "frontdesk.hookspecs": "frontdesk.platform.hookspecs",
-    "frontdesk.pluginmanager": "frontdesk.platform.pluginmanager",
-    "frontdesk.plugin_state": "frontdesk.platform.plugin_state",
-    "frontdesk.slots": "frontdesk.platform.slots",
-    "frontdesk.navigation": "frontdesk.platform.navigation",
-    "frontdesk.events": "frontdesk.platform.events",
-    "frontdesk.interfaces": "frontdesk.platform.interfaces",
-    "frontdesk.permissions": "frontdesk.platform.permissions",
+    "frontdesk.hookspecs": "frontdesk.plugin_platform.hookspecs",
+    "frontdesk.pluginmanager": "frontdesk.plugin_platform.pluginmanager",
+    "frontdesk.plugin_state": "frontdesk.plugin_platform.plugin_state",
+    "frontdesk.slots": "frontdesk.plugin_platform.slots",
+    "frontdesk.navigation": "frontdesk.plugin_platform.navigation",
+    "frontdesk.events": "frontdesk.plugin_platform.events",
+    "frontdesk.interfaces": "frontdesk.plugin_platform.interfaces",
+    "frontdesk.permissions": "frontdesk.plugin_platform.permissions",
 }
 
 

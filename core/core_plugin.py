@@ -16,12 +16,12 @@ from frontdesk.identity.authenticators import check_local_password
 from frontdesk.identity.login import ACCOUNT_PERMISSION
 from frontdesk.licensing import License, LicenseRefusal
 from frontdesk.licensing import tokens as license_tokens
-from frontdesk.platform.interfaces import Interface
-from frontdesk.platform.navigation import Menu, MenuItem
-from frontdesk.platform.permissions import Permission, Role
-from frontdesk.platform.plugin_state import current_snapshot
-from frontdesk.platform.pluginmanager import PluginInfo, hookimpl
-from frontdesk.platform.slots import Slot
+from frontdesk.plugin_platform.interfaces import Interface
+from frontdesk.plugin_platform.navigation import Menu, MenuItem
+from frontdesk.plugin_platform.permissions import Permission, Role
+from frontdesk.plugin_platform.plugin_state import current_snapshot
+from frontdesk.plugin_platform.pluginmanager import PluginInfo, hookimpl
+from frontdesk.plugin_platform.slots import Slot
 
 STAFF = frozenset({Role.AGENT, Role.ADMINISTRATOR})
 EVERYONE = frozenset(Role)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,9 @@ def test_every_contract_is_kept():
     ("extra", "broken"),
     [
         pytest.param(
-            {"platform/sneaky.py": "import frontdesk.web.layout\n"},
+            {"plugin_platform/sneaky.py": "import frontdesk.web.layout\n"},
             "Core's layers: each imports only the layers below it BROKEN",
-            id="platform-imports-web",
+            id="plugin-platform-imports-web",
         ),
         pytest.param(
             {"identity/sneaky.py": "import frontdesk.plugins.portal\n"},
@@ -52,3 +53,15 @@ def test_a_violation_breaks_the_build(extra, broken):
     result = lint_imports.lint(extra)
     assert result.returncode != 0
     assert broken in result.stdout, result.stdout
+
+
+def test_no_module_of_core_shadows_the_standard_library():
+    """Tools that run with core/ as the working folder (catalog extraction, debuggers)
+    would import ``core/platform`` instead of Python's ``platform``."""
+    core = SCRIPT.parent.parent / "core"
+    # Folders without __init__.py (locale/, static/) are namespace portions: they never
+    # win over a module of the same name further along the path.
+    names = {p.stem for p in core.glob("*.py")} | {
+        p.parent.name for p in core.glob("*/__init__.py")
+    }
+    assert not names & set(sys.stdlib_module_names)

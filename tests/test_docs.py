@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import frontdesk
-from frontdesk.platform import hookspecs
+from frontdesk.plugin_platform import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -101,8 +101,8 @@ def test_every_name_frontdesk_exports_is_in_the_reference(name: str) -> None:
         # Values, and names frontdesk re-exports from a library: documented where
         # frontdesk offers them.
         module = {
-            "PUBLIC": "frontdesk.platform.permissions",
-            "hookimpl": "frontdesk.platform.pluginmanager",
+            "PUBLIC": "frontdesk.plugin_platform.permissions",
+            "hookimpl": "frontdesk.plugin_platform.pluginmanager",
             "TranslationStringFactory": "frontdesk.i18n",
         }[name]
     pages = "".join(p.read_text(encoding="utf-8") for p in API.glob("*.rst"))

@@ -28,7 +28,7 @@ import frontdesk
 from frontdesk.migrations import runner as migrate
 from frontdesk.app import make_app
 from frontdesk.db.session import engine_from_settings
-from frontdesk.platform.pluginmanager import make_plugins
+from frontdesk.plugin_platform.pluginmanager import make_plugins
 
 assert frontdesk.__file__.startswith(sys.argv[1]), frontdesk.__file__
 settings = {

@@ -23,7 +23,7 @@ from frontdesk.identity.access import TicketPermission, explain, ticket_decision
 from frontdesk.identity.accounts import find_user
 from frontdesk.identity.sessions import InsecureSecret
 from frontdesk.licensing.keys import KeyConfigError
-from frontdesk.platform.pluginmanager import PluginLoadError
+from frontdesk.plugin_platform.pluginmanager import PluginLoadError
 
 
 def cmd_access_explain(args: argparse.Namespace) -> int:

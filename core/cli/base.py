@@ -26,7 +26,7 @@ from frontdesk.db.session import (
 )
 from frontdesk.i18n.messages import plain
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.platform.pluginmanager import PluginLoadError, Plugins
+from frontdesk.plugin_platform.pluginmanager import PluginLoadError, Plugins
 
 EXIT_USAGE = 2
 

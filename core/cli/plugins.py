@@ -18,8 +18,8 @@ from frontdesk.cli.base import (
 from frontdesk.db import state
 from frontdesk.i18n.messages import plain
 from frontdesk.migrations import runner as migrate
-from frontdesk.platform.plugin_state import evaluate, load_snapshot
-from frontdesk.platform.pluginmanager import CORE_PLUGIN, discover
+from frontdesk.plugin_platform.plugin_state import evaluate, load_snapshot
+from frontdesk.plugin_platform.pluginmanager import CORE_PLUGIN, discover
 
 
 def cmd_plugins_list(args: argparse.Namespace) -> int:

@@ -27,8 +27,8 @@ from frontdesk.identity.sessions import SECRET, InsecureSecret, secret_file_path
 from frontdesk.licensing.keys import KeyConfigError, listed_key_paths
 from frontdesk.licensing.tokens import write_keypair
 from frontdesk.migrations import runner as migrate
-from frontdesk.platform.permissions import Role
-from frontdesk.platform.pluginmanager import PluginLoadError, as_bool
+from frontdesk.plugin_platform.permissions import Role
+from frontdesk.plugin_platform.pluginmanager import PluginLoadError, as_bool
 from frontdesk.web.hosts import HostConfigError
 
 

@@ -30,7 +30,7 @@ from frontdesk.identity.accounts import (
 )
 from frontdesk.identity.throttle import unlock
 from frontdesk.licensing.installed import current_seat_limit
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform.permissions import Role
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:

@@ -19,7 +19,11 @@ from frontdesk.db.auth import PermissionGrant
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
 from frontdesk.i18n import _
-from frontdesk.platform.permissions import EffectivePermissions, Permission, effective_permissions
+from frontdesk.plugin_platform.permissions import (
+    EffectivePermissions,
+    Permission,
+    effective_permissions,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request

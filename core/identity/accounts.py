@@ -17,7 +17,7 @@ from frontdesk.identity.passwords import hash_password, password_problem
 from frontdesk.identity.security import end_all_sessions
 from frontdesk.identity.throttle import unlock
 from frontdesk.licensing.installed import seat_problem
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform.permissions import Role
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{1,149}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

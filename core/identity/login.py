@@ -24,9 +24,9 @@ from frontdesk.identity.authenticators import authenticate
 from frontdesk.identity.passwords import password_problem, verify_password
 from frontdesk.identity.security import end_all_sessions, forget_browser, may_use, remember_user
 from frontdesk.identity.throttle import record_failure, record_success, seconds_locked
-from frontdesk.platform.events import UserLoggedIn, emit
-from frontdesk.platform.interfaces import Interface
-from frontdesk.platform.permissions import PUBLIC, Permission, Role
+from frontdesk.plugin_platform.events import UserLoggedIn, emit
+from frontdesk.plugin_platform.interfaces import Interface
+from frontdesk.plugin_platform.permissions import PUBLIC, Permission, Role
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from frontdesk.db.auth import RevokedSession
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
 from frontdesk.identity.access import permissions_of, ticket_decision
-from frontdesk.platform.interfaces import Interface
-from frontdesk.platform.permissions import (
+from frontdesk.plugin_platform.interfaces import Interface
+from frontdesk.plugin_platform.permissions import (
     UNDECLARED,
     EffectivePermissions,
     Permission,

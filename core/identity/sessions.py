@@ -25,7 +25,7 @@ from pyramid.settings import asbool
 from zope.interface import implementer
 
 from frontdesk.i18n import translate
-from frontdesk.platform.interfaces import Interface
+from frontdesk.plugin_platform.interfaces import Interface
 
 log = logging.getLogger(__name__)
 

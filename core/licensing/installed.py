@@ -42,7 +42,7 @@ from frontdesk.licensing.tokens import claimed_entitlement
 from frontdesk.licensing.tokens import verify as verify_token
 
 if TYPE_CHECKING:  # pragma: no cover
-    from frontdesk.platform.pluginmanager import Plugins
+    from frontdesk.plugin_platform.pluginmanager import Plugins
 
 #: The settings-table key holding the installed license key.
 LICENSE_SETTING = "license.key"

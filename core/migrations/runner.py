@@ -23,7 +23,7 @@ from pyramid.path import AssetResolver
 from sqlalchemy import Connection, Engine, column, inspect, select, table
 
 from frontdesk.db.revisions import PluginRevision
-from frontdesk.platform.pluginmanager import CORE_PLUGIN, Plugins
+from frontdesk.plugin_platform.pluginmanager import CORE_PLUGIN, Plugins
 
 CORE_VERSIONS = "frontdesk:migrations/versions"
 VERSION_TABLE = table("alembic_version", column("version_num"))

@@ -33,8 +33,8 @@ from frontdesk.db.users import Department, User
 from frontdesk.i18n import TranslationString, _
 from frontdesk.i18n.messages import format_number, inner, translate_now
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.platform import events
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform import events
+from frontdesk.plugin_platform.permissions import Role
 from frontdesk.tickets.attachments import (
     Upload,
     UploadError,

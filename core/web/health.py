@@ -17,7 +17,7 @@ from pyramid.response import Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from frontdesk.migrations import runner as migrate
-from frontdesk.platform.permissions import PUBLIC
+from frontdesk.plugin_platform.permissions import PUBLIC
 from frontdesk.web.layout import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)

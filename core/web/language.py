@@ -15,7 +15,7 @@ from pyramid.request import Request
 from frontdesk.i18n import LOCALE_COOKIE, offered_locales
 from frontdesk.i18n.negotiation import match_locale, use_locale
 from frontdesk.identity.login import safe_next
-from frontdesk.platform.interfaces import Interface
+from frontdesk.plugin_platform.interfaces import Interface
 
 #: The portal's picker route (``/language``); the others add the interface's name.
 LANGUAGE_ROUTE = "frontdesk.language"
@@ -58,7 +58,7 @@ def language_view(request: Request) -> HTTPSeeOther:
 
 def includeme(config: Configurator) -> None:
     """The picker's route on every interface."""
-    from frontdesk.platform.permissions import PUBLIC
+    from frontdesk.plugin_platform.permissions import PUBLIC
 
     for interface in Interface:
         route = language_route(interface)

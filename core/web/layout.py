@@ -31,10 +31,10 @@ from frontdesk.i18n import (
 )
 from frontdesk.i18n.messages import inner, plain
 from frontdesk.i18n.negotiation import accept_language_ranges, match_locale, use_locale
-from frontdesk.platform.interfaces import Interface
-from frontdesk.platform.navigation import Menu, ResolvedMenuItem, menu
-from frontdesk.platform.plugin_state import PluginUnavailable
-from frontdesk.platform.slots import render_slot
+from frontdesk.plugin_platform.interfaces import Interface
+from frontdesk.plugin_platform.navigation import Menu, ResolvedMenuItem, menu
+from frontdesk.plugin_platform.plugin_state import PluginUnavailable
+from frontdesk.plugin_platform.slots import render_slot
 from frontdesk.web.language import language_route
 
 log = logging.getLogger(__name__)

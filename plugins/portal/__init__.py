@@ -15,7 +15,7 @@ from pyramid.request import Request
 from frontdesk import Menu, MenuItem, PluginInfo, Slot, hookimpl
 from frontdesk.identity.access import TicketPermission
 from frontdesk.identity.login import ACCOUNT_PERMISSION
-from frontdesk.platform.interfaces import Interface
+from frontdesk.plugin_platform.interfaces import Interface
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.settings import anonymous_tickets, registration_open
 

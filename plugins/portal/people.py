@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.users import User
 from frontdesk.i18n import TranslationString
 from frontdesk.identity.accounts import EMAIL_RE, ValidationError, create_user, find_user
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform.permissions import Role
 from frontdesk.plugins.portal.i18n import _
 
 MAX_NAME = 150

@@ -15,9 +15,9 @@ from frontdesk.db.state import set_setting
 from frontdesk.identity.accounts import create_user
 from frontdesk.identity.authenticators import authenticate
 from frontdesk.licensing.installed import LICENSE_SETTING
-from frontdesk.platform import hookspecs
-from frontdesk.platform.permissions import UNDECLARED
-from frontdesk.platform.slots import ticket_list_columns
+from frontdesk.plugin_platform import hookspecs
+from frontdesk.plugin_platform.permissions import UNDECLARED
+from frontdesk.plugin_platform.slots import ticket_list_columns
 from frontdesk.testing import app_request, db_session, engine_of, set_plugin_enabled
 from tests.sample_plugins import greeter
 from tests.sample_plugins.recorder import SAMPLE_EVENTS, Recorder

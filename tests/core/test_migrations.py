@@ -13,7 +13,7 @@ from sqlalchemy import column, inspect, table, text
 from frontdesk.app import make_plugins
 from frontdesk.db import Base
 from frontdesk.migrations import runner as migrate
-from frontdesk.platform.pluginmanager import PluginInfo
+from frontdesk.plugin_platform.pluginmanager import PluginInfo
 
 
 def test_migrations_run_from_an_empty_database_to_head(fresh):

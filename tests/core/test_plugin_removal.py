@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from frontdesk.cli import main
 from frontdesk.identity.accounts import create_user
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform.permissions import Role
 from frontdesk.testing import db_session, make_test_app
 from tests.core.test_live_server import status
 from tests.sample_plugins.entry_points import write_distribution

@@ -10,7 +10,7 @@ from frontdesk import Edition, License, PluginInfo
 from frontdesk.app import make_plugins
 from frontdesk.db import state
 from frontdesk.i18n.messages import plain
-from frontdesk.platform.plugin_state import Snapshot, StateCache, evaluate
+from frontdesk.plugin_platform.plugin_state import Snapshot, StateCache, evaluate
 from frontdesk.testing import db_session
 
 

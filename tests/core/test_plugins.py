@@ -11,9 +11,9 @@ from frontdesk import MenuItem, PluginInfo, hookimpl
 from frontdesk.app import make_app, make_plugins
 from frontdesk.i18n.messages import plain
 from frontdesk.identity.accounts import create_user
-from frontdesk.platform import hookspecs
-from frontdesk.platform.permissions import DuplicatePermission, Permission
-from frontdesk.platform.pluginmanager import PluginLoadError
+from frontdesk.plugin_platform import hookspecs
+from frontdesk.plugin_platform.permissions import DuplicatePermission, Permission
+from frontdesk.plugin_platform.pluginmanager import PluginLoadError
 from frontdesk.testing import TEST_SETTINGS, set_plugin_enabled
 from tests.sample_plugins import greeter, odd
 from tests.sample_plugins.entry_points import write_distribution

@@ -7,8 +7,8 @@ import pytest
 from markupsafe import Markup
 
 from frontdesk import PluginInfo, Slot, hookimpl
-from frontdesk.platform.hookspecs import FrontdeskDeprecationWarning
-from frontdesk.platform.slots import render_slot
+from frontdesk.plugin_platform.hookspecs import FrontdeskDeprecationWarning
+from frontdesk.plugin_platform.slots import render_slot
 from frontdesk.testing import app_request, set_plugin_enabled
 from tests.plugins.management.workspace_support import PLUGINS, build_desk, login
 from tests.sample_plugins import greeter

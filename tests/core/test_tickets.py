@@ -14,7 +14,7 @@ from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
 from frontdesk.i18n.messages import plain
 from frontdesk.identity.accounts import ValidationError, create_user
-from frontdesk.platform import events
+from frontdesk.plugin_platform import events
 from frontdesk.tickets import (
     TicketConflict,
     add_message,

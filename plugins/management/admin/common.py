@@ -16,7 +16,7 @@ from frontdesk.db.users import User
 from frontdesk.i18n import translate
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.licensing.installed import active_agent_count, current_seat_limit
-from frontdesk.platform.permissions import Role, allowed
+from frontdesk.plugin_platform.permissions import Role, allowed
 from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.web.request_checks import positive_int

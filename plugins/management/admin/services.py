@@ -30,7 +30,7 @@ from frontdesk.identity.accounts import (
 )
 from frontdesk.identity.audit import record
 from frontdesk.identity.throttle import unlock
-from frontdesk.platform.permissions import (
+from frontdesk.plugin_platform.permissions import (
     EffectivePermissions,
     Permission,
     Role,

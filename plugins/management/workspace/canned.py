@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from frontdesk.db.meta import utcnow
 from frontdesk.db.users import User
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.platform.permissions import allowed
+from frontdesk.plugin_platform.permissions import allowed
 from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import page_assets, template

@@ -16,7 +16,7 @@ from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
 from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
 from frontdesk.identity.access import TicketPermission, ticket_filter
-from frontdesk.platform.permissions import Role, allowed
+from frontdesk.plugin_platform.permissions import Role, allowed
 from frontdesk.plugins.management.admin.common import role_title
 from frontdesk.plugins.management.i18n import _
 from frontdesk.plugins.management.permissions import P

@@ -24,8 +24,8 @@ from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from frontdesk.db.users import Department
 from frontdesk.identity.access import TicketPermission, ticket_filter
-from frontdesk.platform.permissions import Role
-from frontdesk.platform.slots import ticket_list_columns
+from frontdesk.plugin_platform.permissions import Role
+from frontdesk.plugin_platform.slots import ticket_list_columns
 from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.permissions import P
 from frontdesk.plugins.management.workspace.common import (

@@ -37,8 +37,8 @@ from frontdesk.db.users import Department, User, agent_departments
 from frontdesk.i18n import BadLocalTime, translate
 from frontdesk.identity.access import TicketPermission, ticket_decision
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.platform.events import Event, emit_all
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform.events import Event, emit_all
+from frontdesk.plugin_platform.permissions import Role
 from frontdesk.plugins.management.i18n import DOMAIN, _
 from frontdesk.plugins.management.workspace.canned import canned_for, find_canned
 from frontdesk.plugins.management.workspace.common import (

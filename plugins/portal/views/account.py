@@ -14,7 +14,7 @@ from frontdesk.identity.accounts import ValidationError, create_user, find_user
 from frontdesk.identity.login import ACCOUNT_PERMISSION
 from frontdesk.identity.passwords import MIN_LENGTH, hash_password
 from frontdesk.identity.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
-from frontdesk.platform.permissions import PUBLIC, Role
+from frontdesk.plugin_platform.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import (
     ENTER_NAME,

@@ -7,8 +7,8 @@ from typing import Any
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk.platform.navigation import Menu, menu
-from frontdesk.platform.permissions import PUBLIC
+from frontdesk.plugin_platform.navigation import Menu, menu
+from frontdesk.plugin_platform.permissions import PUBLIC
 from frontdesk.plugins.portal.settings import anonymous_tickets, registration_open, welcome_text
 from frontdesk.plugins.portal.views.common import STYLESHEET, template
 

@@ -23,9 +23,9 @@ from frontdesk.db.users import User
 from frontdesk.i18n import translate
 from frontdesk.identity.access import TicketPermission, ticket_decision, ticket_filter
 from frontdesk.identity.accounts import ValidationError
-from frontdesk.platform.events import Event, emit_all, notifier
-from frontdesk.platform.permissions import PUBLIC, Role, allowed
-from frontdesk.platform.slots import ticket_list_columns
+from frontdesk.plugin_platform.events import Event, emit_all, notifier
+from frontdesk.plugin_platform.permissions import PUBLIC, Role, allowed
+from frontdesk.plugin_platform.slots import ticket_list_columns
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import check_contact, requester_for_email
 from frontdesk.plugins.portal.settings import anonymous_tickets, upload_policy

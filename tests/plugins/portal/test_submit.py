@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from frontdesk.db.tickets import Attachment, Ticket
 from frontdesk.db.users import User
 from frontdesk.identity.accounts import find_user
-from frontdesk.platform.events import TicketCreated
+from frontdesk.plugin_platform.events import TicketCreated
 from frontdesk.tickets import find_ticket
 from tests.plugins.portal.conftest import counts, login, no_live_script
 from tests.sample_plugins.recorder import EventLog, Recorder

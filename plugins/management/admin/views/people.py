@@ -16,7 +16,7 @@ from frontdesk.i18n import translate
 from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.identity.throttle import locked_until
-from frontdesk.platform.permissions import Role
+from frontdesk.plugin_platform.permissions import Role
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     NOTHING_CHANGED,

@@ -15,8 +15,8 @@ from frontdesk.db.users import User
 from frontdesk.i18n import translate
 from frontdesk.identity.access import TicketPermission, explain, ticket_decision
 from frontdesk.identity.accounts import ValidationError, find_user
-from frontdesk.platform.permissions import Permission, Role
-from frontdesk.platform.plugin_state import plugin_statuses
+from frontdesk.plugin_platform.permissions import Permission, Role
+from frontdesk.plugin_platform.plugin_state import plugin_statuses
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     NOTHING_CHANGED,

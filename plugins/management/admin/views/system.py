@@ -26,8 +26,8 @@ from frontdesk.licensing.installed import (
     remove_license,
     seat_limit,
 )
-from frontdesk.platform.plugin_state import evaluate, load_snapshot, plugin_statuses
-from frontdesk.platform.pluginmanager import CORE_PLUGIN, LoadedPlugin
+from frontdesk.plugin_platform.plugin_state import evaluate, load_snapshot, plugin_statuses
+from frontdesk.plugin_platform.pluginmanager import CORE_PLUGIN, LoadedPlugin
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     Confirmation,

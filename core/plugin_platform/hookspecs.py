@@ -28,10 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
     from frontdesk.db.users import User
     from frontdesk.identity.access import AccessRule
     from frontdesk.licensing import License, LicenseRefusal
-    from frontdesk.platform import events
-    from frontdesk.platform.navigation import Menu, MenuItem
-    from frontdesk.platform.permissions import Permission
-    from frontdesk.platform.slots import Slot, TicketColumn
+    from frontdesk.plugin_platform import events
+    from frontdesk.plugin_platform.navigation import Menu, MenuItem
+    from frontdesk.plugin_platform.permissions import Permission
+    from frontdesk.plugin_platform.slots import Slot, TicketColumn
 
 PROJECT = "frontdesk"
 #: The version of the hook API; it follows the core version.
@@ -180,7 +180,7 @@ def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> str | Marku
     the ``PAGE_*`` and ``LOGIN_EXTRAS`` slots on every interface (check
     ``request.interface``). The old ``TICKET_SIDE_PANEL`` and ``DASHBOARD_WIDGETS`` are
     still asked on the staff pages, with a deprecation warning (see
-    ``frontdesk.platform.slots.RENAMED_SLOTS``).
+    ``frontdesk.plugin_platform.slots.RENAMED_SLOTS``).
 
     :param request: the current request.
     :param slot: the place, e.g. ``Slot.PAGE_HEAD``, ``Slot.MANAGEMENT_TICKET_SIDE_PANEL``
@@ -230,7 +230,7 @@ def frontdesk_verify_license(
 
 
 # ---------------------------------------------------------------------------------------
-# Events, in two phases. ``event`` is a frozen snapshot (see ``frontdesk.platform.events``).
+# Events, in two phases. ``event`` is a frozen snapshot (see ``frontdesk.plugin_platform.events``).
 # First ``frontdesk_before_commit_event``, inside the request's transaction. Then, after
 # the transaction has committed, the event's own hook, so a rolled-back or retried
 # request never notifies anyone; the request's database session is closed by then (use
@@ -252,7 +252,7 @@ def frontdesk_before_commit_event(
     here (do that after commit, in the event's own hook). Tell events apart with
     ``isinstance`` or ``match``.
 
-    :param event: the event (a ``frontdesk.platform.events.Event`` subclass).
+    :param event: the event (a ``frontdesk.plugin_platform.events.Event`` subclass).
     :param dbsession: the request's database session.
     :param request: the request making the change.
     :returns: nothing. All implementations are called.

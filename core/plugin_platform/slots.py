@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from frontdesk.i18n import translate
-from frontdesk.platform.hookspecs import FrontdeskDeprecationWarning
-from frontdesk.platform.interfaces import Interface
+from frontdesk.plugin_platform.hookspecs import FrontdeskDeprecationWarning
+from frontdesk.plugin_platform.interfaces import Interface
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request

@@ -29,7 +29,7 @@ from frontdesk.licensing import Edition, License, edition_in_force
 from frontdesk.licensing.installed import NO_ENTITLEMENT, current_entitlements, current_license
 
 if TYPE_CHECKING:  # pragma: no cover
-    from frontdesk.platform.pluginmanager import Plugins
+    from frontdesk.plugin_platform.pluginmanager import Plugins
 
 
 NOT_INSTALLED = _("not installed")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from frontdesk.i18n import translate
-from frontdesk.platform.permissions import allowed
+from frontdesk.plugin_platform.permissions import allowed
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyramid.request import Request

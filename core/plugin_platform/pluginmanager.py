@@ -27,8 +27,8 @@ from pyramid.interfaces import IRouteRequest
 from frontdesk.i18n import _
 from frontdesk.i18n.messages import plain
 from frontdesk.licensing import Edition
-from frontdesk.platform import hookspecs
-from frontdesk.platform.plugin_state import PluginStatus, plugin_statuses
+from frontdesk.plugin_platform import hookspecs
+from frontdesk.plugin_platform.plugin_state import PluginStatus, plugin_statuses
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,8 @@ class Plugins:
         return self.loaded.get(name)
 
     def statuses(self, request: Any) -> dict[str, PluginStatus]:
-        """Each plugin's status for this request (see :mod:`frontdesk.platform.plugin_state`)."""
+        """Each plugin's status for this request (see
+        :mod:`frontdesk.plugin_platform.plugin_state`)."""
         return plugin_statuses(request)
 
     def is_active(self, request: Any, name: str) -> bool:
