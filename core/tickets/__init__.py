@@ -535,15 +535,3 @@ def customer_departments(db: Session) -> list[Department]:
             .order_by(Department.name)
         )
     )
-
-
-def age(moment: dt.datetime, now: dt.datetime | None = None) -> str:
-    """``3 hours ago``-style text for lists."""
-    now = now or utcnow()
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    seconds = int((now - moment).total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
