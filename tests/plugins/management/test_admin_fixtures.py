@@ -22,7 +22,6 @@ from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department
 from frontdesk.identity.accounts import create_user
 from frontdesk.licensing.tokens import issue, read_private_key, write_keypair
-from tests.translations import write_core_catalogs
 
 PASSWORDS = {
     "ada": "ada-password",
@@ -87,16 +86,9 @@ def desk_fixture(commit):
 
 
 @pytest.fixture(name="languages", scope="module")
-def languages_fixture(tmp_path_factory):
-    """German and French are offered once core has catalogs for them: where this checkout
-    has none yet, stand-ins for core's (the management plugin's own are the real ones)."""
-    if {"de", "fr"} <= set(i18n.available_locales()):
-        yield
-        return
-    folder = write_core_catalogs(tmp_path_factory.mktemp("core-locale"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(i18n, "CORE_LOCALE_DIR", folder)
-        yield
+def languages_fixture():
+    """German and French ship with core and the management plugin."""
+    assert {"de", "fr"} <= set(i18n.available_locales())
 
 
 @pytest.fixture(name="app")

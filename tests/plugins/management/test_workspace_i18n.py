@@ -10,28 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from frontdesk import i18n
 from frontdesk.db.users import User
 from frontdesk.plugins.management.workspace.models import CannedReply
 from frontdesk.tickets import add_message, find_ticket, set_due
 from tests.plugins.management.workspace_support import PLUGINS, build_desk, login, texts
-from tests.translations import write_core_catalogs
 
 BERLIN = "Europe/Berlin"
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def german_and_french(tmp_path_factory):
-    """German and French are offered once core has catalogs for them: where this checkout
-    has none yet, stand-ins for core's (the workspace's own catalogs are the real ones)."""
-    if {"de", "fr"} <= set(i18n.available_locales()):
-        yield
-        return
-    folder = write_core_catalogs(tmp_path_factory.mktemp("core-locale"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(i18n, "CORE_LOCALE_DIR", folder)
-        yield
 
 
 @pytest.fixture
