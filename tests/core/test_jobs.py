@@ -340,7 +340,7 @@ def start_worker(ini: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 30) -> None:
+def wait_for(check: Callable[[], bool], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
@@ -358,7 +358,11 @@ def test_a_worker_killed_mid_job_finishes_it_once_after_restart(
         enqueue(request.dbsession, "jobber.slow", {"started": str(started), "sleep": 60})
     worker = start_worker(ini, env)
     try:
-        wait_for(started.exists)
+        try:
+            wait_for(started.exists)
+        except AssertionError:
+            worker.kill()
+            raise AssertionError(worker.communicate()[0][-3000:]) from None
         assert rows(engine)[0].status == "running"
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
