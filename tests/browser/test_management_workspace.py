@@ -12,7 +12,7 @@ from frontdesk.db.users import Department
 from frontdesk.identity.accounts import create_user, find_user
 from frontdesk.plugins.management.workspace.models import CannedReply
 from frontdesk.tickets import add_message, create_ticket, find_ticket
-from tests.browser.conftest import ARTIFACTS, page_width, screenshot
+from tests.browser.conftest import ACTION_TIMEOUT_MS, ARTIFACTS, page_width, screenshot
 from tests.servers import threaded_server
 
 SUBJECT = "The printer on the second floor prints only blank pages"
@@ -116,7 +116,7 @@ def test_agent_replies_and_the_customer_sees_it_in_the_portal(browser, desktop, 
     )
     try:
         portal = customer.new_page()
-        portal.set_default_timeout(10_000)
+        portal.set_default_timeout(ACTION_TIMEOUT_MS)
         portal.goto(site + "/login")
         log_in(portal, "casey")
         portal.goto(f"{site}/tickets/{number}")
