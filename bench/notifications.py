@@ -60,6 +60,7 @@ def measure(settings: dict[str, Any], folder: Path, tickets_count: int, agents: 
         engine=engine,
         settings={
             **settings,
+            "frontdesk.mail.transport": "smtp",
             "frontdesk.mail.smtp_host": sink.host,
             "frontdesk.mail.smtp_port": str(sink.port),
             "frontdesk.mail.smtp_security": "none",
