@@ -15,6 +15,7 @@ on each); ``wait_for(count, timeout)`` waits until at least ``count`` arrived.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -39,7 +40,10 @@ class SMTPSink:
     """An aiosmtpd server on a free port that keeps what it receives.
 
     ``refuse`` (an SMTP reply such as ``"451 4.3.0 try later"``) makes it refuse every
-    message until set back to ``None``; ``envelopes`` keeps the raw bytes.
+    message until set back to ``None``; ``raw`` keeps the raw bytes. ``stall`` (a count)
+    makes that many transactions hang after the message's data arrived, before the
+    server answers (``stalled`` is set then), as a slow server does: a client killed
+    meanwhile has sent a mail that was never accepted.
     """
 
     def __init__(self) -> None:
@@ -48,12 +52,19 @@ class SMTPSink:
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []
         self.refuse: str | None = None
+        self.stall = 0
+        self.stalled = threading.Event()
         self._arrived = threading.Condition()
         self._controller = Controller(self, hostname=self.host, port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return self.refuse
+        if self.stall > 0:
+            self.stall -= 1
+            self.stalled.set()
+            await asyncio.sleep(60)
+            return "451 4.3.0 stalled"
         raw = bytes(envelope.original_content or envelope.content)
         message = BytesParser(policy=policy.default).parsebytes(raw)
         message.envelope_from = envelope.mail_from  # type: ignore[attr-defined]
