@@ -287,6 +287,9 @@ def _notify(db: Session, settings: Mapping[str, Any], payload: dict[str, Any]) -
     if ticket is None:
         return
     actor_id = payload.get("actor_id")
+    if payload["event"] == "created" and ticket.messages:
+        # An agent may open a ticket for a customer: the first message's author acted.
+        actor_id = min(ticket.messages, key=lambda m: m.id).author_id or actor_id
     domain = mail_domain(settings)
     thread = ticket_thread_id(ticket_id=ticket.id, domain=domain)
     seen: set[int] = set()

@@ -75,12 +75,13 @@ def act(app, change):
         return getattr(result, "id", result)
 
 
-def open_ticket(app, people, requester="casey"):
+def open_ticket(app, people, requester="casey", author=None):
     def change(db, request):
         user = db.scalar(select(User).where(User.username == requester))
         return tickets.create_ticket(
             db,
             requester=user,
+            author=db.scalar(select(User).where(User.username == author)) if author else None,
             subject="Printer on fire",
             body="It <b>burns</b>!",
             department_id=people["support"].id,
@@ -131,6 +132,18 @@ def test_new_ticket_tells_the_customer_and_the_departments_agents_only(
     html = agent_mail.get_body(("html",)).get_content()
     assert "<b>burns</b>" not in html  # the customer's text, sanitised
     assert "burns" in agent_mail.get_body(("plain",)).get_content()
+
+
+def test_agent_opening_a_ticket_for_a_customer_is_not_told_of_it(
+    app,
+    people,
+    smtp_server,  # noqa: F811
+):
+    make_agent(app, "sam", departments=["Support"])
+    open_ticket(app, people, author="alex")
+    smtp_server.wait_for(2)
+    run_jobs(app)
+    assert recipients(smtp_server) == ["casey@example.com", "sam@example.com"]
 
 
 def test_agent_reply_reaches_the_customer_with_its_text_and_threads(
