@@ -5,7 +5,15 @@ Importing this package imports every core model, so ``Base.metadata`` is complet
 
 from pyramid.config import Configurator
 
-from frontdesk.db import audit, auth, revisions, state, tickets, users  # noqa: F401  (register the models)
+from frontdesk.db import (  # noqa: F401  (register the models)
+    audit,
+    auth,
+    revisions,
+    selfservice,
+    state,
+    tickets,
+    users,
+)
 from frontdesk.db.meta import Base
 
 __all__ = ["Base"]
