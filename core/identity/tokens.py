@@ -91,6 +91,17 @@ def redeem_reset(db: Session, token: str, password: str) -> User | None:
     if claimed != 1:  # another request used it first
         savepoint.rollback()
         return None
+    # The link reached the account's address: that confirms it, as a registration link would.
+    db.execute(
+        update(EmailConfirmation)
+        .where(
+            EmailConfirmation.user_id == user.id,
+            EmailConfirmation.purpose == Purpose.REGISTRATION.value,
+            EmailConfirmation.email == user.email,
+            EmailConfirmation.confirmed_at.is_(None),
+        )
+        .values(confirmed_at=utcnow())
+    )
     savepoint.commit()
     return user
 

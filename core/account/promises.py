@@ -1,0 +1,22 @@
+"""Whether a page may promise a mail: the pages that say "we will e-mail you" ask here,
+so that they tell the truth about the administrator's defaults and the person's choices."""
+
+from __future__ import annotations
+
+from pyramid.request import Request
+
+from frontdesk.db.users import User
+from frontdesk.mail import notifications
+from frontdesk.settings import get_flag
+
+
+def mail_expected(request: Request, kind: str, user: User | None) -> bool:
+    """Whether ``user`` gets the notification ``kind`` (a key of
+    :data:`frontdesk.mail.notifications.KINDS`): they have an address, the
+    administrators' default ``notifications.<kind>`` is on and they did not switch it off."""
+    if user is None or not user.email or not user.active:
+        return False
+    db = request.dbsession
+    if not get_flag(db, request.registry.settings, f"notifications.{kind}", default=True):
+        return False
+    return notifications.user_choices(db, user).get(kind, True)
