@@ -75,10 +75,6 @@ class ProfileForm:
         return get_renderer(PROFILE_TEMPLATE).implementation().macros["fields"]
 
 
-def _audience(user: User) -> str:
-    return "agent" if user.is_staff else "customer"
-
-
 def profile_form(
     request: Request,
     user: User,
@@ -89,7 +85,7 @@ def profile_form(
     the form came back with ``errors`` (from :func:`update_profile`)."""
     posted = params is not None and bool(errors)
     db = request.dbsession
-    choices = notifications.user_choices(db, user)
+    choices = notifications.user_choices(db, user, request.registry.settings)
     pending = pending_change(db, user)
 
     def value(name: str, saved: str | None) -> str:
@@ -104,10 +100,9 @@ def profile_form(
             NotificationChoice(
                 key=kind.key,
                 title=kind.title,
-                enabled=(f"notify_{kind.key}" in params) if posted else choices.get(kind.key, True),  # type: ignore[operator]
+                enabled=(f"notify_{kind.key}" in params) if posted else choices[kind.key],  # type: ignore[operator]
             )
-            for kind in notifications.KINDS
-            if kind.audience == _audience(user)
+            for kind in notifications.kinds_for(user)
         ],
         preferences=preferences_form(request, user, params, errors),
         errors=dict(errors or {}),
@@ -161,9 +156,8 @@ def update_profile(
     if user.is_staff and "signature" in params:
         user.signature = str(params["signature"]).strip() or None
     if "notifications" in params:
-        for kind in notifications.KINDS:
-            if kind.audience == _audience(user):
-                notifications.set_user_choice(db, user, kind.key, f"notify_{kind.key}" in params)
+        for kind in notifications.kinds_for(user):
+            notifications.set_user_choice(db, user, kind.key, f"notify_{kind.key}" in params)
     email = str(params.get("email", "")).strip()
     if email and email.casefold() != (user.email or "").casefold():
         request_confirmation(request, user, email, Purpose.CHANGE)

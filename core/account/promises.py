@@ -7,16 +7,13 @@ from pyramid.request import Request
 
 from frontdesk.db.users import User
 from frontdesk.mail import notifications
-from frontdesk.settings import get_flag
 
 
 def mail_expected(request: Request, kind: str, user: User | None) -> bool:
     """Whether ``user`` gets the notification ``kind`` (a key of
     :data:`frontdesk.mail.notifications.KINDS`): they have an address, the
-    administrators' default ``notifications.<kind>`` is on and they did not switch it off."""
+    their own choice (else the administrators' default ``notifications.<kind>``) is on."""
     if user is None or not user.email or not user.active:
         return False
-    db = request.dbsession
-    if not get_flag(db, request.registry.settings, f"notifications.{kind}", default=True):
-        return False
-    return notifications.user_choices(db, user).get(kind, True)
+    choices = notifications.user_choices(request.dbsession, user, request.registry.settings)
+    return choices.get(kind, False)
