@@ -8,6 +8,7 @@ from pyramid.config import Configurator
 from frontdesk.db import (  # noqa: F401  (register the models)
     audit,
     auth,
+    jobs,
     revisions,
     selfservice,
     state,
