@@ -1,7 +1,7 @@
 """account self-service: signatures, password reset tokens, e-mail confirmations
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0009 (re-chained after 0012 at merge)
 Create Date: 2026-12-01
 
 Agents' signatures; "forgot password" tokens and e-mail confirmation links, each stored
