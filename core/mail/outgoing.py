@@ -64,7 +64,7 @@ __all__ = [
 
 #: The job that sends one queued mail.
 SEND_JOB = "mail.send"
-#: Tries before a mail counts as failed (the job's ``retries`` + 1).
+#: Retries before a mail counts as failed (the ``mail.send`` job's ``retries``).
 SEND_RETRIES = 5
 
 QUEUED, SENDING, SENT, RETRYING, FAILED = "queued", "sending", "sent", "retrying", "failed"
@@ -207,7 +207,7 @@ def send_job(ctx: JobContext, payload: dict[str, Any]) -> None:
             recipients=[messages.address_of(row.to_address) or row.to_address],
         )
     except Exception as error:
-        final = attempt >= SEND_RETRIES + 1
+        final = ctx.attempt > SEND_RETRIES
         _finish(ctx, key, FAILED if final else RETRYING, f"{type(error).__name__}: {error}")
         log.warning("mail %s to %s not sent (attempt %d): %s", key, row.to_address, attempt, error)
         raise
