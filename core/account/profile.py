@@ -166,7 +166,7 @@ def update_profile(
                 "We sent a link to ${email}. Your email address changes when you follow it.",
                 mapping={"email": email},
             ),
-            "info",
+            "success",
         )
     db.flush()
     return {}
