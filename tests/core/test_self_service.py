@@ -373,3 +373,45 @@ def test_agents_set_a_signature_appended_to_replies(app, people):
         assert note.body == "Internal."
         again = tickets.add_message(db, ticket, author=agent, body=reply.body)
         assert again.body == reply.body, "appended once"
+
+
+# --- Pages that promise mail ----------------------------------------------------------
+
+
+def submit_anonymously(app: Any) -> Any:
+    form = app.get("/tickets/new").forms["ticket-form"]
+    form["department"].select(text="Support")
+    form["subject"], form["body"] = "Printer on fire", "It smokes."
+    form["name"], form["email"] = "Robin Visitor", "robin@example.org"
+    return form.submit(status=303).follow()
+
+
+@pytest.mark.parametrize("answers_mailed", [True, False])
+def test_the_anonymous_confirmation_tells_the_truth(app, people, smtp_server, answers_mailed):  # noqa: F811
+    with db_session(engine_of(app)) as db:
+        set_setting(db, "portal.anonymous_tickets", "true")
+        set_setting(db, "notifications.agent_replied", "true" if answers_mailed else "false")
+    page = submit_anonymously(app)
+    promised = "We will answer by email at" in page.text
+    assert promised is answers_mailed
+    assert ("will not be sent by email" in page.text) is not answers_mailed
+    assert "A confirmation with your ticket number is on its way" in page.text
+    assert smtp_server.wait_for(1)[0]["To"] == "robin@example.org"
+
+
+def test_the_reply_hint_says_whether_the_customer_gets_mail(app, people):
+    with db_session(engine_of(app)) as db:
+        customer = db.scalar(select(User).where(User.username == "casey"))
+        agent = db.scalar(select(User).where(User.username == "alex"))
+        number = make_ticket(db, requester=customer, department=agent.departments[0]).number
+    login(app, "alex", prefix="/management")
+    hint = app.get(f"/management/tickets/{number}").html.select_one("#reply-body-hint").text
+    assert "gets it by email" in hint
+    login(app, "casey")
+    form = profile_form(app)
+    form["notify_agent_replied"] = False
+    form.submit(status=303)
+    app.reset()
+    login(app, "alex", prefix="/management")
+    hint = app.get(f"/management/tickets/{number}").html.select_one("#reply-body-hint").text
+    assert "no email" in hint and "gets it by email" not in hint
