@@ -3,6 +3,7 @@ in the recipient's language (their own choice, else the page's)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from pyramid.request import Request
@@ -13,8 +14,12 @@ from frontdesk.i18n import _
 from frontdesk.identity.tokens import CONFIRMATION_LIFETIME, RESET_LIFETIME, Purpose
 
 
-def _hours(lifetime: object) -> int:
-    return int(lifetime.total_seconds() // 3600)  # type: ignore[attr-defined]
+def _minutes(lifetime: dt.timedelta) -> int:
+    return int(lifetime.total_seconds() // 60)
+
+
+def _hours(lifetime: dt.timedelta) -> int:
+    return int(lifetime.total_seconds() // 3600)
 
 
 def _queue(request: Request, user: User, to: str, subject: object, body: object) -> None:
@@ -38,13 +43,13 @@ def send_reset(request: Request, user: User, link: str) -> None:
         _(
             "Hello ${name},\n\nsomeone (we hope you) asked to reset the password of your "
             "account ${username}. Choose a new password here:\n\n${link}\n\nThe link works "
-            "once, for ${hours} hour(s). If you did not ask for it, ignore this mail: your "
+            "once, within ${minutes} minutes. If you did not ask for it, ignore this mail: your "
             "password stays as it is.",
             mapping={
                 "name": user.display_name,
                 "username": user.username,
                 "link": link,
-                "hours": _hours(RESET_LIFETIME),
+                "minutes": _minutes(RESET_LIFETIME),
             },
         ),
     )
@@ -58,15 +63,19 @@ def send_confirmation(
         subject = _("Confirm your email address")
         intro = _(
             "Hello ${name},\n\nthank you for registering. Confirm your email address to "
-            "log in:\n\n${link}\n\nThe link works for ${hours} hour(s).",
-            mapping={"name": user.display_name, "link": link, "hours": _hours(CONFIRMATION_LIFETIME)},
+            "log in:\n\n${link}\n\nThe link works for ${hours} hours.",
+            mapping={
+                "name": user.display_name,
+                "link": link,
+                "hours": _hours(CONFIRMATION_LIFETIME),
+            },
         )
     else:
         subject = _("Confirm your new email address")
         intro = _(
             "Hello ${name},\n\nconfirm that this is the new email address of your account "
             "${username}:\n\n${link}\n\nUntil you do, mail goes to your old address. The "
-            "link works for ${hours} hour(s). If you did not ask for this, ignore this mail.",
+            "link works for ${hours} hours. If you did not ask for this, ignore this mail.",
             mapping={
                 "name": user.display_name,
                 "username": user.username,

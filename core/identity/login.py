@@ -38,7 +38,7 @@ WRONG_CREDENTIALS = _("Wrong username or password.")
 #: Self-registration with e-mail verification: login waits for the link to be followed.
 UNCONFIRMED = _(
     "Please confirm your email address first: follow the link in the mail we sent you. "
-    "No mail? Use \"Forgot password?\" to get a new link."
+    'No mail? Use "Forgot password?" to get a new link.'
 )
 #: The login page's heading in each interface.
 LOGIN_HEADINGS = {

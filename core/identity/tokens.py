@@ -153,9 +153,7 @@ def confirm_email(db: Session, token: str) -> EmailConfirmation | None:
         return None
     row = db.scalar(select(EmailConfirmation).where(EmailConfirmation.token_hash == hashed))
     user = db.get(User, row.user_id)
-    if row.purpose == Purpose.CHANGE:
-        user.email = row.email
-    elif user.email is None:
+    if row.purpose == Purpose.CHANGE or user.email is None:
         user.email = row.email
     db.flush()
     return row

@@ -124,9 +124,15 @@ def test_forgot_mail_reset_and_log_in(app, people, smtp_server):  # noqa: F811
 def test_the_link_works_once(app, people, smtp_server):  # noqa: F811
     forgot(app, "casey@EXAMPLE.com", status=303)  # the address works too, any case
     path = link_in(smtp_server.wait_for(1)[0])
-    app.post(path, {"new_password": NEW_PASSWORD, "repeat_password": NEW_PASSWORD,
-                    "csrf_token": app.get(path).forms["reset-form"]["csrf_token"].value},
-             status=303)
+    app.post(
+        path,
+        {
+            "new_password": NEW_PASSWORD,
+            "repeat_password": NEW_PASSWORD,
+            "csrf_token": app.get(path).forms["reset-form"]["csrf_token"].value,
+        },
+        status=303,
+    )
     again = app.get(path, status=404)
     assert "does not work" in again.text and not again.forms.get("reset-form")
     assert query(app, select(PasswordResetToken.used_at))[0][0] is not None

@@ -11,10 +11,10 @@ from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import case, func, select
 
+from frontdesk.account.profile import PROFILE_FIELD_IDS, profile_form, update_profile
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
-from frontdesk.account.profile import PROFILE_FIELD_IDS, profile_form, update_profile
 from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.plugin_platform.permissions import Role, allowed
 from frontdesk.plugins.management.admin.common import role_title

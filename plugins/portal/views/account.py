@@ -13,9 +13,9 @@ from frontdesk.account.pages import request_confirmation
 from frontdesk.account.profile import PROFILE_FIELD_IDS, profile_form, update_profile
 from frontdesk.identity.accounts import ValidationError, create_user, find_user
 from frontdesk.identity.login import ACCOUNT_PERMISSION
-from frontdesk.identity.tokens import Purpose, new_token
 from frontdesk.identity.passwords import MIN_LENGTH, hash_password
 from frontdesk.identity.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
+from frontdesk.identity.tokens import Purpose, new_token
 from frontdesk.plugin_platform.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import (

@@ -36,12 +36,12 @@ from frontdesk.plugins.portal.views.common import (
     template,
 )
 from frontdesk.tickets import (
-    find_ticket,
     STATUS_TITLES,
     add_message,
     change_status,
     create_ticket,
     customer_departments,
+    find_ticket,
     new_submission_token,
     submitted_ticket,
 )
