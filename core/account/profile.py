@@ -57,7 +57,7 @@ class NotificationChoice:
 
 @dataclass(frozen=True, kw_only=True)
 class ProfileForm:
-    """What the ``fields`` macro of :data:`PROFILE_TEMPLATE` draws."""
+    """What the ``fields`` macro of ``frontdesk:templates/profile_fields.pt`` draws."""
 
     display_name: str
     email: str

@@ -257,7 +257,8 @@ def add_message(
 ) -> TicketMessage:
     """Reply to a ticket, or add an internal ``note`` (staff only, never shown to the
     customer). A customer's reply reopens the ticket; a staff reply to an open ticket
-    marks it waiting on the customer.
+    marks it waiting on the customer. An agent's reply ends with their signature
+    (:func:`with_signature`); notes never do.
 
     ``submission_token`` (a random value the form carries) makes a double-submitted form
     add the message once: the second submission returns the first one's message.
