@@ -10,8 +10,9 @@ from frontdesk.mail import notifications
 
 
 def mail_expected(request: Request, kind: str, user: User | None) -> bool:
-    """Whether ``user`` gets the notification ``kind`` (``"agent_replied"`` ...): they have an address, the
-    their own choice (else the administrators' default ``notifications.<kind>``) is on."""
+    """Whether ``user`` gets the notification ``kind`` (``"agent_replied"`` ...): they
+    have an address, and their own choice (else the administrators' default
+    ``notifications.<kind>``) is on."""
     if user is None or not user.email or not user.active:
         return False
     choices = notifications.user_choices(request.dbsession, user, request.registry.settings)

@@ -351,10 +351,14 @@ def test_a_refused_field_saves_nothing(app, people):
     form = profile_form(app)
     form["display_name"] = ""
     form["email"] = "not-an-address"
+    form["locale"] = "de"
     page = form.submit(status=400)
     assert page.html.select_one("#profile-display-name-error")
     assert page.html.select_one("#profile-email-error")
-    assert user(app, "casey").display_name == "Casey"
+    assert page.html.select_one("#error-summary a")["href"] == "#profile-display-name"
+    saved = user(app, "casey")
+    assert (saved.display_name, saved.email, saved.locale) == ("Casey", "casey@example.com", None)
+    assert query(app, select(EmailConfirmation.id)) == []
 
 
 def test_the_profile_needs_the_csrf_token(app, people):
