@@ -35,6 +35,7 @@ autodoc_default_options = {"show-inheritance": False}
 nitpick_ignore_regex = [
     (r"py:.*", r"(pyramid|sqlalchemy|markupsafe|webtest|transaction|pluggy|datetime)\..*"),
     (r"py:.*", r"(Request|Response|Session|Engine|Configurator|Markup|Mapped|TestApp)"),
+    (r"py:.*", r"(Localizer|Registry|Huey)"),
     (r"py:.*", r"(dt\.date|dt\.datetime|dt\.timedelta|Path|Any|Callable|Iterable|Iterator)"),
     (
         r"py:.*",
