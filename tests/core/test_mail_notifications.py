@@ -269,11 +269,11 @@ def test_smtp_down_retries_then_fails_with_the_reason_and_never_duplicates(
     smtp_server.refuse = "451 4.3.0 Mailbox busy, try later"
     with db_session(engine_of(app)) as db:
         queue_mail(db, to="ann@example.com", subject="Hi", body="Body", locale=None, key="k1")
-    [entry] = outgoing_log(db_session_read(app))
+    [entry] = log_of(app)
     assert entry.status == "retrying" and "Mailbox busy" in entry.error and entry.attempts == 1
     smtp_server.refuse = None
     run_jobs(app)
-    [entry] = outgoing_log(db_session_read(app))
+    [entry] = log_of(app)
     assert entry.status == "sent" and entry.attempts == 2
     assert len(smtp_server.messages) == 1
     # the same key again, and the job once more: nothing more leaves
@@ -288,7 +288,7 @@ def test_unreachable_server_ends_failed(make_webapp, mail_settings, people):
     with db_session(engine_of(app)) as db:
         send_test_mail(db, "ann@example.com", None)
     run_jobs(app)
-    [entry] = outgoing_log(db_session_read(app))
+    [entry] = log_of(app)
     assert entry.status == "failed" and entry.attempts == 6
     assert "ConnectionRefusedError" in entry.error
 
@@ -334,11 +334,11 @@ def test_test_mail_and_log(app, people, smtp_server):  # noqa: F811
         send_test_mail(db, "ops@example.com", "en")
     [mail] = smtp_server.wait_for(1)
     assert mail["Subject"] == "Test mail from your help desk"
-    [entry] = outgoing_log(db_session_read(app))
+    [entry] = log_of(app)
     assert (entry.to, entry.status, entry.error) == ("ops@example.com", "sent", None)
 
 
-def db_session_read(app):
-    from sqlalchemy.orm import Session
-
-    return Session(engine_of(app))
+def log_of(app):
+    """The outgoing log, read in a transaction of its own (closed at once)."""
+    with db_session(engine_of(app)) as db:
+        return outgoing_log(db)
