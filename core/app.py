@@ -52,6 +52,8 @@ def make_app(
     config.include("frontdesk.mail")
     # Identity: session cookies and CSRF, request.user, permission checks, login pages.
     config.include("frontdesk.identity")
+    # Self-service: forgot password, e-mail confirmation, with every interface's login pages.
+    config.include("frontdesk.account")
     # Platform: request.interface, and the 404 gate for routes of plugins that are off.
     config.include("frontdesk.plugin_platform")
     # The permission registry every plugin contributes to.

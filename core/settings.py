@@ -24,6 +24,8 @@ from frontdesk.db.state import get_setting
 
 #: Customers may create their own accounts on the portal.
 PORTAL_REGISTRATION = "portal.registration"
+#: Self-registered accounts log in only after following a link mailed to their address.
+PORTAL_VERIFY_EMAIL = "portal.verify_email"
 #: Visitors who are not logged in may submit tickets with an email address.
 PORTAL_ANONYMOUS_TICKETS = "portal.anonymous_tickets"
 #: Staff logged into the portal log in again to enter the management interface.
@@ -40,6 +42,7 @@ DEFAULT_MAX_FILES = 5
 #: The value when neither the database nor the ini file has one.
 DEFAULTS: dict[str, Any] = {
     PORTAL_REGISTRATION: False,
+    PORTAL_VERIFY_EMAIL: False,
     PORTAL_ANONYMOUS_TICKETS: False,
     MANAGEMENT_REAUTH: True,
     ATTACHMENTS_MAX_SIZE: DEFAULT_MAX_SIZE,

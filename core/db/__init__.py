@@ -11,6 +11,7 @@ from frontdesk.db import (  # noqa: F401  (register the models)
     jobs,
     outgoing,
     revisions,
+    selfservice,
     state,
     tickets,
     users,

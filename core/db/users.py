@@ -67,6 +67,8 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(35), default=None)
     #: The IANA time zone the user chose (``"Europe/Berlin"``); ``None`` follows the defaults.
     time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: Agents: appended to each of their replies (plain text; ``None``: no signature).
+    signature: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     departments: Mapped[list[Department]] = relationship(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from babel.lists import format_list
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.interfaces import IRoutesMapper
 from pyramid.request import Request
 
 from frontdesk.i18n import TranslationString, _, adopt_browser_time_zone
@@ -24,6 +25,7 @@ from frontdesk.identity.authenticators import authenticate
 from frontdesk.identity.passwords import password_problem, verify_password
 from frontdesk.identity.security import end_all_sessions, forget_browser, may_use, remember_user
 from frontdesk.identity.throttle import record_failure, record_success, seconds_locked
+from frontdesk.identity.tokens import awaiting_verification
 from frontdesk.plugin_platform.events import UserLoggedIn, emit
 from frontdesk.plugin_platform.interfaces import Interface
 from frontdesk.plugin_platform.permissions import PUBLIC, Permission, Role
@@ -33,6 +35,11 @@ log = logging.getLogger(__name__)
 LOGIN_TEMPLATE = "frontdesk:templates/login.pt"
 PASSWORD_TEMPLATE = "frontdesk:templates/password.pt"
 WRONG_CREDENTIALS = _("Wrong username or password.")
+#: Self-registration with e-mail verification: login waits for the link to be followed.
+UNCONFIRMED = _(
+    "Please confirm your email address first: follow the link in the mail we sent you. "
+    'No mail? Use "Forgot password?" to get a new link.'
+)
 #: The login page's heading in each interface.
 LOGIN_HEADINGS = {
     Interface.PORTAL: _("Login"),
@@ -96,6 +103,13 @@ def safe_next(request: Request, target: str | None) -> str:
     return home_url(request)
 
 
+def forgot_url(request: Request) -> str | None:
+    """The interface's "forgot password" page, if the app has one."""
+    name = f"{request.interface.value}.forgot"
+    mapper = request.registry.queryUtility(IRoutesMapper)
+    return request.route_path(name) if mapper and mapper.get_route(name) else None
+
+
 def login_view(request: Request) -> Any:
     interface: Interface = request.interface
     target = request.params.get("next")
@@ -105,6 +119,7 @@ def login_view(request: Request) -> Any:
         "message": None,
         "next": target or "",
         "heading": LOGIN_HEADINGS[interface],
+        "forgot_url": forgot_url(request),
     }
     if request.method != "POST":
         if request.user is not None:
@@ -146,6 +161,11 @@ def login_view(request: Request) -> Any:
     if not may_use(user, interface):
         log.info("login refused for customer %r at %s", user.username, interface.value)
         form["message"] = CUSTOMER_REFUSED[interface]
+        request.response.status_int = 403
+        return form
+    if awaiting_verification(db, user):
+        log.info("login waits for %r to confirm their email address", user.username)
+        form["message"] = UNCONFIRMED
         request.response.status_int = 403
         return form
     adopt_browser_time_zone(user, request.POST.get("browser_time_zone"))

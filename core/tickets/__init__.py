@@ -234,6 +234,15 @@ def _kind_for(author: User) -> MessageKind:
     return MessageKind.CUSTOMER if author.role == Role.CUSTOMER else MessageKind.AGENT
 
 
+def with_signature(body: str, signature: str | None) -> str:
+    """``body`` with an agent's ``signature`` below it (once: a body that ends with it
+    already, such as a resubmitted form, is left as it is)."""
+    signature = (signature or "").strip()
+    if not signature or body.rstrip().endswith(signature):
+        return body
+    return f"{body.rstrip()}\n\n-- \n{signature}"
+
+
 def add_message(
     db: Session,
     ticket: Ticket,
@@ -248,7 +257,8 @@ def add_message(
 ) -> TicketMessage:
     """Reply to a ticket, or add an internal ``note`` (staff only, never shown to the
     customer). A customer's reply reopens the ticket; a staff reply to an open ticket
-    marks it waiting on the customer.
+    marks it waiting on the customer. An agent's reply ends with their signature
+    (:func:`with_signature`); notes never do.
 
     ``submission_token`` (a random value the form carries) makes a double-submitted form
     add the message once: the second submission returns the first one's message.
@@ -265,6 +275,8 @@ def add_message(
     if errors:
         raise ValidationError(errors)
     kind = MessageKind.NOTE if note else _kind_for(author)
+    if kind == MessageKind.AGENT:
+        body = with_signature(body, author.signature)
     now = utcnow()
     message = TicketMessage(
         ticket_id=ticket.id,

@@ -19,6 +19,9 @@ from frontdesk.tickets.attachments import UploadPolicy
 
 #: Customers may create their own accounts at /register (ini ``frontdesk.portal.registration``).
 REGISTRATION = runtime_settings.PORTAL_REGISTRATION
+#: Self-registered accounts confirm their email address before they log in
+#: (ini ``frontdesk.portal.verify_email``).
+VERIFY_EMAIL = runtime_settings.PORTAL_VERIFY_EMAIL
 #: Visitors who are not logged in may submit tickets with an email address
 #: (ini ``frontdesk.portal.anonymous_tickets``).
 ANONYMOUS_TICKETS = runtime_settings.PORTAL_ANONYMOUS_TICKETS

@@ -11,10 +11,10 @@ from pyramid.request import Request
 from pyramid.view import view_config
 from sqlalchemy import case, func, select
 
+from frontdesk.account.profile import PROFILE_FIELD_IDS, profile_form, update_profile
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import Ticket, TicketStatus
 from frontdesk.db.users import Department
-from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
 from frontdesk.identity.access import TicketPermission, ticket_filter
 from frontdesk.plugin_platform.permissions import Role, allowed
 from frontdesk.plugins.management.admin.common import role_title
@@ -128,14 +128,15 @@ class PermissionRow:
     request_method=("GET", "POST"),
 )
 def profile(request: Request) -> Any:
-    """Who I am here, what I may do in each of my departments, and my language and time
-    zone (the form posts here; a refused value comes back beside its field)."""
+    """Who I am here, what I may do in each of my departments, and my profile fields
+    (name, email, language and time zone, notifications, signature; the form posts here,
+    a refused value comes back beside its field)."""
     user = request.user
     errors: dict[str, TranslationString] = {}
     if request.method == "POST":
-        errors = update_preferences(request, user, request.POST)
+        errors = update_profile(request, user, request.POST)
         if not errors:
-            request.session.flash(_("Your language and time zone are saved."), "success")
+            request.session.flash(_("Your profile is saved."), "success")
             return HTTPSeeOther(request.route_url("management.profile"))
         request.response.status_int = 400
     held = request.permissions
@@ -166,6 +167,6 @@ def profile(request: Request) -> Any:
         "may_share": allowed(request, P.CannedManageShared),
         "canned_url": request.route_path("management.canned"),
         "password_url": request.route_path("management.password"),
-        "preferences": preferences_form(request, user, request.POST, errors),
-        "summary": ErrorSummary.build(request, errors, PREFERENCE_FIELD_IDS),
+        "profile": profile_form(request, user, request.POST, errors),
+        "summary": ErrorSummary.build(request, errors, PROFILE_FIELD_IDS),
     }

@@ -24,6 +24,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import or_, select
 
+from frontdesk.account.promises import mail_expected
 from frontdesk.db.meta import utcnow
 from frontdesk.db.tickets import (
     Attachment,
@@ -349,6 +350,7 @@ def ticket_page(
             and ticket.status != TicketStatus.CLOSED.value
         ),
         "limits": describe_policy(policy),
+        "reply_mailed": mail_expected(request, "agent_replied", ticket.requester),
         "status_title": status_title,
         "priority_title": priority_title,
         "kind_label": lambda m: KIND_LABELS.get(m.kind, m.kind),

@@ -9,11 +9,13 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.request import Request
 from pyramid.view import view_config
 
-from frontdesk.i18n import PREFERENCE_FIELD_IDS, preferences_form, update_preferences
+from frontdesk.account.pages import request_confirmation
+from frontdesk.account.profile import PROFILE_FIELD_IDS, profile_form, update_profile
 from frontdesk.identity.accounts import ValidationError, create_user, find_user
 from frontdesk.identity.login import ACCOUNT_PERMISSION
 from frontdesk.identity.passwords import MIN_LENGTH, hash_password
 from frontdesk.identity.throttle import REGISTRATION_POLICY, count, wait_for, wait_text
+from frontdesk.identity.tokens import Purpose, new_token
 from frontdesk.plugin_platform.permissions import PUBLIC, Role
 from frontdesk.plugins.portal.i18n import _
 from frontdesk.plugins.portal.people import (
@@ -23,7 +25,7 @@ from frontdesk.plugins.portal.people import (
     NAME_TOO_LONG,
     email_is_registered,
 )
-from frontdesk.plugins.portal.settings import REGISTRATION
+from frontdesk.plugins.portal.settings import REGISTRATION, VERIFY_EMAIL, flag
 from frontdesk.plugins.portal.views.common import STYLESHEET, invalid, template
 from frontdesk.web.forms import ErrorSummary
 
@@ -51,6 +53,12 @@ FIELD_TEXTS = (
 NEUTRAL_ANSWER = _(
     "Thank you. If the username and email address were not in use yet, your account is "
     "ready: log in with them below. If you have an account already, log in with it."
+)
+#: The same, when new accounts confirm their address first.
+NEUTRAL_ANSWER_VERIFY = _(
+    "Thank you. If the username and email address were not in use yet, we have sent a "
+    "link to your email address: follow it, then log in. If you have an account already, "
+    "log in with it."
 )
 
 
@@ -131,13 +139,18 @@ def register(request: Request) -> Any:
     if errors:
         form["errors"] = errors
         return invalid(request, form)
+    verify = flag(request, VERIFY_EMAIL)
     if taken:
         hash_password(password)  # as long as creating an account takes: time tells nothing
+        if verify:
+            new_token()  # and as long as making its confirmation link
     else:
         savepoint.commit()
+        if verify:
+            request_confirmation(request, user, values["email"], Purpose.REGISTRATION)
     if throttle_key:
         count(db, throttle_key, REGISTRATION_POLICY)
-    request.session.flash(NEUTRAL_ANSWER, "success")
+    request.session.flash(NEUTRAL_ANSWER_VERIFY if verify else NEUTRAL_ANSWER, "success")
     return HTTPSeeOther(request.route_url("portal.login"))
 
 
@@ -148,20 +161,21 @@ def register(request: Request) -> Any:
     request_method=("GET", "POST"),
 )
 def profile(request: Request) -> Any:
-    """The signed-in user's language and time zone; a refused choice comes back beside
-    its field, as it was entered, and nothing is saved."""
+    """The signed-in user's profile fields (name, email, language and time zone,
+    notifications); a refused choice comes back beside its field, as it was entered,
+    and nothing is saved."""
     user = request.user
     errors = {}
     if request.method == "POST":
-        errors = update_preferences(request, user, request.POST)
+        errors = update_profile(request, user, request.POST)
         if not errors:
             request.session.flash(_("Your preferences were saved."), "success")
             return HTTPSeeOther(request.route_url("portal.profile"))
     page = {
         "stylesheet": STYLESHEET,
         "user": user,
-        "preferences": preferences_form(request, user, request.POST, errors),
-        "summary": ErrorSummary.build(request, errors, PREFERENCE_FIELD_IDS),
+        "profile": profile_form(request, user, request.POST, errors),
+        "summary": ErrorSummary.build(request, errors, PROFILE_FIELD_IDS),
         "password_url": request.route_path("portal.password"),
     }
     return invalid(request, page) if errors else page

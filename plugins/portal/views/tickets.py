@@ -18,6 +18,7 @@ from pyramid.view import view_config
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from frontdesk.account.promises import mail_expected
 from frontdesk.db.tickets import Attachment, MessageKind, Ticket, TicketMessage, TicketStatus
 from frontdesk.db.users import User
 from frontdesk.i18n import translate
@@ -40,6 +41,7 @@ from frontdesk.tickets import (
     change_status,
     create_ticket,
     customer_departments,
+    find_ticket,
     new_submission_token,
     submitted_ticket,
 )
@@ -284,10 +286,14 @@ def ticket_submitted(request: Request) -> Any:
     submitted = request.session.get(SUBMITTED)
     if not isinstance(submitted, dict) or not submitted.get("number"):
         return HTTPSeeOther(request.route_url("portal.home"))
+    ticket = find_ticket(request.dbsession, str(submitted["number"]))
+    requester = ticket.requester if ticket is not None else None
     return {
         "stylesheet": STYLESHEET,
         "number": str(submitted["number"]),
         "email": str(submitted.get("email", "")),
+        "confirmation_mailed": mail_expected(request, "ticket_received", requester),
+        "answer_mailed": mail_expected(request, "agent_replied", requester),
     }
 
 
