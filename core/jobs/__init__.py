@@ -14,7 +14,8 @@ Settings (``[app:main]``): ``frontdesk.jobs.backend`` (``sqlite`` | ``redis`` |
 ``frontdesk.jobs.workers`` (threads, 2), ``frontdesk.jobs.in_process`` (``frontdesk
 serve`` runs a worker too), ``frontdesk.jobs.lease`` (seconds a worker may hold a job
 before it is presumed dead, 600), ``frontdesk.jobs.sweep_interval`` (seconds, 30),
-``frontdesk.jobs.keep_days`` (finished rows kept, 7).
+``frontdesk.jobs.keep_days`` (finished rows kept, 7), ``frontdesk.jobs.name`` (the
+queue's name, ``frontdesk``; give each installation sharing a Redis database its own).
 """
 
 from __future__ import annotations
@@ -279,6 +280,8 @@ class JobQueue:
         self.jobs = collect_jobs(plugins)
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
         self._factory = session_factory(engine)
+        #: huey's queue name: installations sharing one Redis database need their own.
+        self.name = str(settings.get("frontdesk.jobs.name", "frontdesk")).strip()
         self.huey: Huey | None = None if self.backend == "immediate" else self._make_huey()
         _QUEUES[engine.pool] = self
 
@@ -291,13 +294,13 @@ class JobQueue:
             url = str(self.settings.get("frontdesk.jobs.redis_url", "")).strip()
             if not url:
                 raise JobError("frontdesk.jobs.backend = redis needs frontdesk.jobs.redis_url")
-            huey: Huey = RedisHuey("frontdesk", url=url, results=False)
+            huey: Huey = RedisHuey(self.name, url=url, results=False)
         else:
             from huey import SqliteHuey
 
             path = self.sqlite_path
             path.parent.mkdir(parents=True, exist_ok=True)
-            huey = SqliteHuey("frontdesk", filename=str(path), results=False)
+            huey = SqliteHuey(self.name, filename=str(path), results=False)
         self._task = huey.task(name=TASK_NAME)(self.execute)
         for job in self.jobs.values():
             if job.periodic:
@@ -685,6 +688,7 @@ def discard_job(db: Session, entry_id: int) -> bool:
     if entry is None or entry.status != "failed":
         return False
     db.delete(entry)
+    db.flush()
     return True
 
 
