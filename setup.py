@@ -39,6 +39,8 @@ setup(
         "Babel>=2.14",
         "cryptography>=42",
         "markdown-it-py>=3",
+        # Trims quoted history and signatures from replies received by mail.
+        "mail-parser-reply>=1.36",
         "markupsafe>=2.1",
         "nh3>=0.2.14",
         "packaging>=23",
