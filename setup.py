@@ -38,6 +38,8 @@ setup(
         "argon2-cffi>=23.1",
         "Babel>=2.14",
         "cryptography>=42",
+        # Background jobs: huey's SQLite queue by default, Redis to scale out.
+        "huey>=2.5",
         "markdown-it-py>=3",
         # Trims quoted history and signatures from replies received by mail.
         "mail-parser-reply>=1.36",
@@ -51,6 +53,7 @@ setup(
         "pyramid_chameleon>=0.3",
         "pyramid_retry>=2.1",
         "pyramid_tm>=2.5",
+        "redis>=5",
         # Pyramid 2.x still imports pkg_resources, which newer setuptools dropped.
         "setuptools>=68,<81",
         "sqlalchemy>=2.0.30",

@@ -20,6 +20,7 @@ from frontdesk.version import __version__  # noqa: E402
 compat.install()
 
 from frontdesk.i18n import TranslationStringFactory  # noqa: E402
+from frontdesk.jobs import Job  # noqa: E402
 from frontdesk.licensing import Edition, License, LicenseRefusal  # noqa: E402
 from frontdesk.plugin_platform.navigation import Menu, MenuItem  # noqa: E402
 from frontdesk.plugin_platform.permissions import PUBLIC, Permission, Role  # noqa: E402
@@ -29,6 +30,7 @@ from frontdesk.plugin_platform.slots import Slot, TicketColumn  # noqa: E402
 __all__ = [
     "PUBLIC",
     "Edition",
+    "Job",
     "License",
     "LicenseRefusal",
     "Menu",

@@ -39,6 +39,7 @@ from frontdesk.db.session import engine_from_settings, new_session
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import Department, User
 from frontdesk.identity.accounts import create_user
+from frontdesk.jobs import JobQueue, queue_for
 from frontdesk.licensing import Edition, License
 from frontdesk.licensing import tokens as license_tokens
 from frontdesk.licensing.installed import install_license
@@ -49,6 +50,8 @@ TEST_SETTINGS: dict[str, Any] = {
     "frontdesk.session.secret": "test-secret",
     "frontdesk.state_check_interval": "0",
     "retry.attempts": "3",
+    # Jobs run in the caller's thread right after its transaction commits.
+    "frontdesk.jobs.backend": "immediate",
 }
 
 
@@ -260,6 +263,36 @@ def log_in(
     return response
 
 
+def run_jobs(target: Any, *, include_delayed: bool = True, rounds: int = 100) -> int:
+    """Run the jobs waiting in the outbox of ``target`` (a :func:`make_test_app` app, a
+    registry or an engine whose app was built), including those a job enqueues, until
+    none is left; with ``include_delayed``, delayed jobs and retries waiting for their
+    backoff run now too. Returns how many runs were made."""
+    from sqlalchemy import select, update
+
+    from frontdesk.db.jobs import OutboxEntry
+    from frontdesk.db.meta import utcnow
+
+    queue: JobQueue | None = queue_for(target)
+    if queue is None:
+        raise ValueError(f"no job queue for {target!r}: build its app first")
+    runs = 0
+    for _round in range(rounds):
+        with db_session(queue.engine) as db:
+            waiting = OutboxEntry.status.in_(("pending", "queued"))
+            if include_delayed:
+                db.execute(update(OutboxEntry).where(waiting).values(run_after=utcnow()))
+            else:
+                waiting = waiting & (OutboxEntry.run_after <= utcnow())
+            ids = list(db.scalars(select(OutboxEntry.id).where(waiting).order_by(OutboxEntry.id)))
+        if not ids:
+            return runs
+        for entry_id in ids:
+            queue.execute(entry_id)
+            runs += 1
+    raise AssertionError(f"jobs still waiting after {rounds} rounds")
+
+
 #: Single-row tables the migrations create: reset, never emptied.
 COUNTERS = {"state_version", "ticket_counter"}
 #: What the migrations record about themselves: kept, like ``alembic_version``.
@@ -301,5 +334,6 @@ __all__ = [
     "make_test_app",
     "make_ticket",
     "migrate_database",
+    "run_jobs",
     "set_plugin_enabled",
 ]

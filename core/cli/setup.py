@@ -144,9 +144,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (InsecureSecret, HostConfigError, PluginLoadError, KeyConfigError) as exc:
         raise CLIError(str(exc)) from exc
     server = loader.get_wsgi_server()
+    worker = _in_process_worker(settings, app)
     print(f"Serving frontdesk on {server_url(loader)}  (Ctrl+C to stop)", flush=True)
-    server(app)
+    try:
+        server(app)
+    finally:
+        if worker is not None:
+            worker.stop(timeout=10)
     return 0
+
+
+def _in_process_worker(settings: dict[str, Any], app: Any) -> Any:
+    """With ``frontdesk.jobs.in_process``, a job worker started in this process."""
+    from frontdesk.jobs import JobError, in_process, queue_for
+
+    if not in_process(settings):
+        return None
+    queue = queue_for(app)
+    if queue is None or queue.huey is None:
+        return None
+    try:
+        queue.check()
+        worker = queue.worker()
+    except JobError as exc:
+        raise CLIError(str(exc)) from exc
+    worker.start()
+    print(f"Running background jobs in this process ({queue.backend} queue)", flush=True)
+    return worker
 
 
 def cmd_url(args: argparse.Namespace) -> int:

@@ -5,7 +5,16 @@ Importing this package imports every core model, so ``Base.metadata`` is complet
 
 from pyramid.config import Configurator
 
-from frontdesk.db import audit, auth, mail, revisions, state, tickets, users  # noqa: F401  (register the models)
+from frontdesk.db import (  # noqa: F401  (register the models)
+    audit,
+    auth,
+    jobs,
+    mail,
+    revisions,
+    state,
+    tickets,
+    users,
+)
 from frontdesk.db.meta import Base
 
 __all__ = ["Base"]

@@ -224,7 +224,14 @@ def emit(request: Request, event: Event) -> None:
     # Resolved now, while the request can still read plugin state: plugins that are off
     # hear nothing.
     hooks = request.registry.frontdesk_plugins.active_hook(request)
-    hooks.frontdesk_before_commit_event(event=event, dbsession=request.dbsession, request=request)
+    emit_in(request.tm.get(), hooks, event, dbsession=request.dbsession, request=request)
+
+
+def emit_in(txn: Any, hooks: Any, event: Event, *, dbsession: Any, request: Any) -> None:
+    """Deliver ``event`` through ``hooks`` in two phases around the transaction ``txn``
+    (a ``transaction`` object): :func:`emit` for a request, and background jobs with
+    ``request=None``."""
+    hooks.frontdesk_before_commit_event(event=event, dbsession=dbsession, request=request)
     hook = getattr(hooks, event.hook)
 
     def deliver(committed: bool) -> None:
@@ -232,7 +239,7 @@ def emit(request: Request, event: Event) -> None:
             return
         try:
             hook(event=event, request=request)
-        except Exception:  # a broken notifier must not turn a committed request into a 500
+        except Exception:  # a broken notifier must not turn a committed change into a 500
             log.exception("plugin failed while handling %s", type(event).__name__)
 
-    request.tm.get().addAfterCommitHook(deliver)
+    txn.addAfterCommitHook(deliver)

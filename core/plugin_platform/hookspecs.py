@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for annotations only
 
     from frontdesk.db.users import User
     from frontdesk.identity.access import AccessRule
+    from frontdesk.jobs import Job
     from frontdesk.licensing import License, LicenseRefusal
     from frontdesk.plugin_platform import events
     from frontdesk.plugin_platform.navigation import Menu, MenuItem
@@ -83,6 +84,24 @@ def frontdesk_permissions() -> list[Permission]:
 
     :returns: a list of :class:`frontdesk.Permission`.
         Results from all plugins are combined.
+    """
+
+
+@hookspec
+def frontdesk_jobs() -> list[Job]:
+    """Declare the plugin's background jobs and periodic jobs.
+
+    Called once when an application or a worker starts. Each :class:`frontdesk.Job` has a
+    name unique across all plugins, prefixed with the plugin's name (``"mail.send"``); a
+    name declared twice stops the app at startup. Enqueue a job with
+    ``frontdesk.jobs.enqueue(dbsession, name, payload, key=...)``: it runs in a worker
+    after your transaction commits, with ``run(ctx, payload)``; its database work through
+    ``ctx.db`` commits once, when ``run`` returns. A job with ``periodic="*/5 * * * *"``
+    also runs on that schedule. A job that raises is retried ``retries`` times with
+    doubling delays, then listed for administrators as failed: make work that leaves the
+    database (mail, web calls) idempotent with ``ctx.key``.
+
+    :returns: a list of :class:`frontdesk.Job`. Results from all plugins are combined.
     """
 
 
@@ -234,18 +253,19 @@ def frontdesk_verify_license(
 # First ``frontdesk_before_commit_event``, inside the request's transaction. Then, after
 # the transaction has committed, the event's own hook, so a rolled-back or retried
 # request never notifies anyone; the request's database session is closed by then (use
-# ``frontdesk.db.session.run_in_new_session`` to write).
+# ``frontdesk.db.session.run_in_new_session`` to write). ``request`` is ``None`` when the
+# change comes from a job or the CLI (``JobContext.emit``): check before using it.
 # ---------------------------------------------------------------------------------------
 
 
 @hookspec
 def frontdesk_before_commit_event(
-    event: events.Event, dbsession: Session, request: Request
+    event: events.Event, dbsession: Session, request: Request | None
 ) -> None:
     """Any event, at the moment it happens, inside the request's transaction.
 
     Called synchronously while the change is being made, before the transaction commits.
-    Write with ``dbsession`` (the request's own session): your rows commit with the
+    Write with ``dbsession`` (the request's or the job's own session): your rows commit with the
     change, or are rolled back with it when the request fails later. An exception you
     raise fails the request: the visitor gets the error page and nothing of the request
     is saved, the ticket included. Keep it quick and never call out to other systems
@@ -253,88 +273,100 @@ def frontdesk_before_commit_event(
     ``isinstance`` or ``match``.
 
     :param event: the event (a ``frontdesk.plugin_platform.events.Event`` subclass).
-    :param dbsession: the request's database session.
-    :param request: the request making the change.
+    :param dbsession: the request's (or the job's) database session.
+    :param request: the request making the change, or ``None`` when the change comes
+        from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_ticket_created(event: events.TicketCreated, request: Request) -> None:
+def frontdesk_ticket_created(event: events.TicketCreated, request: Request | None) -> None:
     """A ticket was created.
 
-    :param event: the ticket's snapshot. :param request: the request that created it.
+    :param event: the ticket's snapshot. :param request: the request that created it, or
+        ``None`` when the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_ticket_replied(event: events.TicketReplied, request: Request) -> None:
+def frontdesk_ticket_replied(event: events.TicketReplied, request: Request | None) -> None:
     """A message (reply or internal note) was added to a ticket.
 
-    :param event: ticket and message snapshot. :param request: the request.
+    :param event: ticket and message snapshot. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_ticket_status_changed(event: events.TicketStatusChanged, request: Request) -> None:
+def frontdesk_ticket_status_changed(
+    event: events.TicketStatusChanged, request: Request | None
+) -> None:
     """A ticket's status changed (open, waiting, on hold, closed).
 
-    :param event: old and new status. :param request: the request.
+    :param event: old and new status. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_ticket_assigned(event: events.TicketAssigned, request: Request) -> None:
+def frontdesk_ticket_assigned(event: events.TicketAssigned, request: Request | None) -> None:
     """A ticket was assigned to an agent, or unassigned.
 
-    :param event: old and new assignee ids. :param request: the request.
+    :param event: old and new assignee ids. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_chat_started(event: events.ChatStarted, request: Request) -> None:
+def frontdesk_chat_started(event: events.ChatStarted, request: Request | None) -> None:
     """A customer started a live chat.
 
-    :param event: the chat's snapshot. :param request: the request.
+    :param event: the chat's snapshot. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_chat_message(event: events.ChatMessage, request: Request) -> None:
+def frontdesk_chat_message(event: events.ChatMessage, request: Request | None) -> None:
     """A message was posted in a live chat.
 
-    :param event: chat and message snapshot. :param request: the request.
+    :param event: chat and message snapshot. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_chat_ended(event: events.ChatEnded, request: Request) -> None:
+def frontdesk_chat_ended(event: events.ChatEnded, request: Request | None) -> None:
     """A live chat was ended by the customer or an agent.
 
-    :param event: the chat's snapshot. :param request: the request.
+    :param event: the chat's snapshot. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_article_published(event: events.ArticlePublished, request: Request) -> None:
+def frontdesk_article_published(event: events.ArticlePublished, request: Request | None) -> None:
     """A knowledge-base article was published.
 
-    :param event: the article's snapshot. :param request: the request.
+    :param event: the article's snapshot. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """
 
 
 @hookspec
-def frontdesk_user_logged_in(event: events.UserLoggedIn, request: Request) -> None:
+def frontdesk_user_logged_in(event: events.UserLoggedIn, request: Request | None) -> None:
     """A user logged into an interface.
 
-    :param event: user id and interface. :param request: the request.
+    :param event: user id and interface. :param request: the request, or ``None`` when
+        the change comes from a job or the CLI.
     :returns: nothing. All implementations are called.
     """

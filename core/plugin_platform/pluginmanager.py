@@ -196,7 +196,11 @@ class Plugins:
 
     def active_hook(self, request: Any) -> _ActiveHooks:
         """The hooks, skipping plugins that are off for this request."""
-        statuses = plugin_statuses(request)
+        return self.hooks_for(plugin_statuses(request))
+
+    def hooks_for(self, statuses: Mapping[str, PluginStatus]) -> _ActiveHooks:
+        """The hooks, skipping plugins that are off under ``statuses`` (outside a
+        request, e.g. in a background job)."""
         inactive = [
             p.obj for p in self.loaded.values() if not statuses.get(p.info.name, _OFF).active
         ]
