@@ -261,7 +261,7 @@ def test_events_from_jobs_reach_plugins_with_request_none(immediate_app: Any) ->
 # -- declaring jobs ------------------------------------------------------------------------
 
 
-def test_plugins_declare_jobs_through_the_hook() -> None:
+def test_hook_frontdesk_jobs() -> None:
     jobs = collect_jobs(make_plugins({}, [jobber]))
     assert {"jobber.record", "jobber.tick"} <= set(jobs)
     assert jobs["jobber.tick"].periodic == "*/5 * * * *"
