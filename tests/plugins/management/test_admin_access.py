@@ -36,6 +36,8 @@ PAGES = [
     "/license",
     "/settings",
     "/audit",
+    "/mail/mailboxes",
+    "/mail/mailboxes/{sales}",
     "/mail/outgoing",
     "/jobs",
 ]
@@ -68,6 +70,20 @@ CHANGES = [
     ("/license", {"key": "not a key"}),
     ("/license/remove", {}),
     ("/settings", {"welcome": "Hi", "max_size": "10", "max_files": "5"}),
+    (
+        "/mail/mailboxes/{sales}",
+        {
+            "address": "sales@example.com",
+            "imap_host": "imap.example.com",
+            "imap_port": "993",
+            "imap_security": "tls",
+            "imap_folder": "INBOX",
+            "imap_username": "sales",
+            "imap_password": "imap-secret",
+        },
+    ),
+    ("/mail/mailboxes/{sales}/state", {"change": "deactivate", "confirmed": "1"}),
+    ("/mail/mailboxes/{sales}/test", {}),
     ("/mail/outgoing", {"to": "someone@example.com"}),
     ("/jobs/1", {"change": "retry"}),
 ]
