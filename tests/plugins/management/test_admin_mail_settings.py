@@ -22,7 +22,8 @@ def test_the_mail_settings_start_from_their_defaults(admin):
     form = settings_form(admin)
     assert form["verify_email"].checked is False
     assert form["unknown_senders"].value == "open"
-    assert form["create_accounts"].checked is False
+    assert form["create_accounts"].checked is True
+    assert form["sender_limit"].value == "20"
     for kind in KINDS:
         assert form[f"notify_{kind.key}"].checked is True, kind.key
 
@@ -31,16 +32,19 @@ def test_save_the_mail_settings_with_audit_entries(admin, engine):
     form = settings_form(admin)
     form["verify_email"] = True
     form["unknown_senders"] = "refuse"
-    form["create_accounts"] = True
+    form["create_accounts"] = False
+    form["sender_limit"] = "5"
     form[f"notify_{KINDS[0].key}"] = False
     page = form.submit(status=303).follow()
 
     key = f"notifications.{KINDS[0].key}"
     assert flashes(page) == [
-        f"Settings saved: portal.verify_email, mail.create_accounts, {key}, mail.unknown_senders."
+        f"Settings saved: portal.verify_email, mail.create_accounts, {key}, "
+        "mail.unknown_senders, mail.sender_limit_per_hour."
     ]
     assert flag(admin, engine, "portal.verify_email") is True
-    assert flag(admin, engine, "mail.create_accounts") is True
+    assert flag(admin, engine, "mail.create_accounts") is False
+    assert stored(engine, "mail.sender_limit_per_hour") == "5"
     assert flag(admin, engine, key) is False
     assert stored(engine, "mail.unknown_senders") == "refuse"
     assert ("ada", "setting.change", "setting mail.unknown_senders", "open → refuse") in (
@@ -52,13 +56,16 @@ def test_save_the_mail_settings_with_audit_entries(admin, engine):
     assert form[f"notify_{KINDS[1].key}"].checked is True
 
 
-def test_a_forged_unknown_senders_value_is_refused_beside_its_field(admin, engine):
+def test_wrong_values_are_refused_beside_their_fields(admin, engine):
     form = settings_form(admin)
     form["welcome"] = "Kept"
     form["unknown_senders"].force_value("anything")
+    form["sender_limit"] = "-1"
     page = form.submit(status=400)
     assert error(page, "unknown_senders") == "Choose one of the answers in the list."
+    assert error(page, "sender_limit") == "Enter a number from 0 to 10000."
     assert page.forms["settings-form"]["welcome"].value == "Kept"
+    assert page.forms["settings-form"]["sender_limit"].value == "-1"
     assert stored(engine, "mail.unknown_senders") is None
     assert audit_log(engine) == []
 

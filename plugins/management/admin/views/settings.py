@@ -28,6 +28,12 @@ from frontdesk.i18n import (
     offered_locales,
     time_zone_choices,
 )
+from frontdesk.mail.inbound import (
+    CREATE_ACCOUNTS,
+    DEFAULT_SENDER_LIMIT,
+    SENDER_LIMIT,
+    UNKNOWN_SENDERS,
+)
 from frontdesk.mail.notifications import KINDS
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
@@ -45,11 +51,9 @@ from frontdesk.tickets.attachments import upload_policy
 SETTINGS = "management.admin.settings"
 #: Self-registration waits for the new customer to confirm their e-mail address.
 VERIFY_EMAIL = "portal.verify_email"
-#: Mail from an address no account has: opens a ticket (``open``) or is refused.
-UNKNOWN_SENDERS = "mail.unknown_senders"
+#: What :data:`~frontdesk.mail.inbound.UNKNOWN_SENDERS` may be; the first is the default.
 UNKNOWN_SENDER_CHOICES = ("open", "refuse")
-#: A sender without an account gets a customer account with their first mail.
-CREATE_ACCOUNTS = "mail.create_accounts"
+MAX_SENDER_LIMIT = 10000
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ BASE_FLAGS = (
         "create_accounts",
         _("Senders without an account get a customer account with their first mail"),
         "incoming",
+        True,
     ),
 )
 #: Whether each kind of notification is sent to users who have not chosen themselves.
@@ -124,6 +129,7 @@ def _current(request: Request) -> dict[str, Any]:
     policy = upload_policy(db, ini)
     values: dict[str, Any] = {f.field: rs.get_flag(db, ini, f.key, f.default) for f in FLAGS}
     values["unknown_senders"] = _unknown_senders(request)
+    values["sender_limit"] = str(rs.get_int(db, ini, SENDER_LIMIT, DEFAULT_SENDER_LIMIT))
     values["welcome"] = get_setting(db, WELCOME) or ""
     values["max_size"] = _mb(policy.max_size)
     values["max_files"] = str(policy.max_files)
@@ -201,6 +207,7 @@ def settings_page(request: Request) -> Any:
     post = request.POST
     form: dict[str, Any] = {f.field: post.get(f.field) == "1" for f in FLAGS}
     form["unknown_senders"] = post.get("unknown_senders", current["unknown_senders"]).strip()
+    form["sender_limit"] = post.get("sender_limit", current["sender_limit"]).strip()
     form["welcome"] = post.get("welcome", "")
     form["max_size"] = post.get("max_size", "").strip()
     form["max_files"] = post.get("max_files", "").strip()
@@ -246,6 +253,16 @@ def settings_page(request: Request) -> Any:
     _check_languages(form, errors)
     if form["unknown_senders"] not in UNKNOWN_SENDER_CHOICES:
         errors["unknown_senders"] = _("Choose one of the answers in the list.")
+    sender_limit = int(current["sender_limit"])
+    try:
+        sender_limit = int(form["sender_limit"])
+    except ValueError:
+        errors["sender_limit"] = _("Enter a whole number, such as 5.")
+    else:
+        if not 0 <= sender_limit <= MAX_SENDER_LIMIT:
+            errors["sender_limit"] = _(
+                "Enter a number from 0 to ${limit}.", mapping={"limit": MAX_SENDER_LIMIT}
+            )
     if errors:
         refuse(request)
         return _settings_page(request, form, errors=errors)
@@ -264,6 +281,8 @@ def settings_page(request: Request) -> Any:
     if form["unknown_senders"] != current["unknown_senders"]:
         before, after = current["unknown_senders"], form["unknown_senders"]
         change(UNKNOWN_SENDERS, after, f"{before} → {after}")
+    if sender_limit != int(current["sender_limit"]):
+        change(SENDER_LIMIT, str(sender_limit), f"{current['sender_limit']} → {sender_limit}")
     if welcome != current["welcome"]:
         shown = welcome if len(welcome) <= 200 else welcome[:199] + "…"
         change(WELCOME, welcome or None, f"new text: {shown}" if welcome else "back to the default")
