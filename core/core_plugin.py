@@ -189,3 +189,11 @@ def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> Markup | No
         "edition": license.edition.title,
     }
     return LICENSE_EXPIRED_BANNER.format(request.localizer.translate(LICENSE_EXPIRED % mapping))
+
+
+@hookimpl
+def frontdesk_jobs() -> list[Any]:
+    """Core's jobs: fetching department mailboxes and processing piped mail."""
+    from frontdesk.mail import fetch
+
+    return fetch.jobs()
