@@ -27,6 +27,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -198,8 +199,13 @@ class ImapServer:
 
 
 @pytest.fixture
-def imap_server(tmp_path: Path) -> Iterator[ImapServer]:
+def imap_server() -> Iterator[ImapServer]:
     """A dovecot IMAP server of its own (user ``help``), stopped after the test."""
+    with tempfile.TemporaryDirectory(prefix="frontdesk-dovecot-") as folder:
+        yield from _dovecot_in(Path(folder))
+
+
+def _dovecot_in(tmp_path: Path) -> Iterator[ImapServer]:
     binary = _dovecot()
     if binary is None:
         if os.environ.get(REQUIRE_IMAP_VAR):

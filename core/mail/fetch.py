@@ -74,8 +74,7 @@ def fetch_mailbox(ctx: JobContext, mailbox: Mailbox) -> int:
             inbound.receive(ctx, raw, department_id=mailbox.department_id)
             processed += 1
         if done:
-            conn.uid("STORE", b",".join(done), "+FLAGS.SILENT", r"(\Deleted)")
-            conn.expunge()
+            _delete(conn, done)
         mailbox.last_error = None
     except (OSError, imaplib.IMAP4.error) as exc:
         mailbox.last_error = f"{type(exc).__name__}: {exc}"
@@ -100,6 +99,11 @@ def _fetch(conn: imaplib.IMAP4, uid: bytes) -> bytes | None:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
             return item[1]
     return None
+
+
+def _delete(conn: imaplib.IMAP4, uids: list[bytes]) -> None:
+    conn.uid("STORE", b",".join(uids), "+FLAGS.SILENT", r"(\Deleted)")
+    conn.expunge()
 
 
 def _already_processed(db: Session, raw: bytes) -> bool:

@@ -34,7 +34,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +49,7 @@ from frontdesk.i18n import TranslationString, _
 from frontdesk.i18n.messages import translate_now
 from frontdesk.identity.accounts import ValidationError
 from frontdesk.identity.contacts import accounts_with_email, requester_for_email
+from frontdesk.jobs import JobContext, enqueue
 from frontdesk.mail import threading
 from frontdesk.mail.parsing import ParsedMail, parse, trim_reply
 from frontdesk.plugin_platform import events
@@ -61,9 +62,6 @@ from frontdesk.tickets.attachments import (
     check_uploads,
     upload_policy,
 )
-
-if TYPE_CHECKING:
-    from frontdesk.jobs import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -357,3 +355,42 @@ def _body_and_files(
     if notes:
         body += "\n\n---\n" + "\n".join(f"- {n}" for n in notes)
     return body[:MAX_BODY], kept, policy
+
+
+def list_quarantine(db: Session, limit: int = 50) -> list[InboundMail]:
+    """Quarantined mails, newest first."""
+    return list(
+        db.scalars(
+            select(InboundMail)
+            .where(InboundMail.status == InboundStatus.QUARANTINED.value)
+            .order_by(InboundMail.received_at.desc(), InboundMail.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def retry_inbound(db: Session, inbound_id: int) -> bool:
+    """Process a quarantined mail again (job ``mail.receive``, after this transaction
+    commits); ``False`` when it is not in the quarantine."""
+    row = db.get(InboundMail, inbound_id)
+    if row is None or row.status != InboundStatus.QUARANTINED:
+        return False
+    row.status = InboundStatus.PENDING.value
+    row.reason = ""
+    row.detail = ""
+    db.flush()
+    key = f"mail.receive:{row.digest}:{utcnow().timestamp()}"
+    enqueue(db, "mail.receive", {"inbound_id": row.id}, key=key)
+    return True
+
+
+def discard_inbound(db: Session, inbound_id: int) -> bool:
+    """Leave a quarantined mail unprocessed for good (the row stays, so the same mail
+    fetched again is not processed either); ``False`` when it is not in the quarantine."""
+    row = db.get(InboundMail, inbound_id)
+    if row is None or row.status != InboundStatus.QUARANTINED:
+        return False
+    row.status = InboundStatus.DISCARDED.value
+    row.processed_at = utcnow()
+    db.flush()
+    return True

@@ -24,7 +24,8 @@ from html.parser import HTMLParser
 #: Headers that mark automatic mail (RFC 3834 and the common non-standard ones).
 AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-auto-response-suppress")
 BULK_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
-NULL_SENDERS = {"", "<>", "mailer-daemon", "postmaster"}
+#: Local parts of senders that are mail systems (bounces), never people.
+NULL_SENDERS = {"mailer-daemon", "postmaster"}
 #: Message-IDs look like ``<left@right>``; anything else in the headers is ignored.
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
@@ -94,7 +95,7 @@ def automatic_reason(msg: Message, sender: str) -> str:
     if _header(msg, "x-auto-response-suppress").lower() in {"all", "oof", "autoreply"}:
         return "autoreply"
     local = sender.rsplit("@", 1)[0].lower()
-    if sender.lower() in NULL_SENDERS or local in NULL_SENDERS:
+    if local in NULL_SENDERS or _header(msg, "from").strip() == "<>":
         return "bounce"
     return_path = _header(msg, "return-path")
     if return_path and return_path.strip() in {"<>", ""}:
@@ -196,7 +197,7 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self.skipping:
-            self.out.append(" ".join(data.split()) if data.strip() else " ")
+            self.out.append(re.sub(r"\s+", " ", data))
 
 
 def html_to_text(markup: str) -> str:
@@ -229,9 +230,17 @@ def trim_reply(text: str) -> str:
 LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "cs", "da", "ja"]
 
 
+SIGNATURE_MARKS = {"--", "-- ", "__", "—"}
+
+
 def _strip_quoted_lines(text: str) -> str:
-    """Drop a trailing block of ``>``-quoted lines the library left."""
+    """Drop a signature (from a ``-- `` line on) and a trailing block of ``>``-quoted
+    lines the library left."""
     lines = text.rstrip().splitlines()
+    for index, line in enumerate(lines):
+        if line in SIGNATURE_MARKS and index > 0:
+            lines = lines[:index]
+            break
     while lines and (lines[-1].lstrip().startswith(">") or not lines[-1].strip()):
         lines.pop()
     return "\n".join(lines)
