@@ -39,6 +39,7 @@ PAGES = [
     "/mail/mailboxes",
     "/mail/mailboxes/{sales}",
     "/mail/outgoing",
+    "/mail/quarantine",
     "/jobs",
 ]
 
