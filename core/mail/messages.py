@@ -159,9 +159,9 @@ def render(
         message["References"] = header_text(" ".join(references))
     # RFC 3834: mail clients and auto-responders must not answer automatic mail.
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = lang
     message.set_content(render_text(body, translate))
     message.add_alternative(render_html(body, translate, lang), subtype="html")
+    message["Content-Language"] = lang  # after the body: set_content drops Content-* headers
     return message
 
 

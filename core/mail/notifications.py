@@ -7,9 +7,9 @@ action, customers never see internal notes, and each user can switch each kind o
 (:func:`set_user_choice`); a kind a user never touched follows the administrators'
 default, the run-time setting ``notifications.<kind>`` (on unless set).
 
-:func:`record` runs inside the transaction that changed the ticket (core's
+``record`` runs inside the transaction that changed the ticket (core's
 ``frontdesk_before_commit_event``) and only enqueues the ``mail.notify`` job, so a
-request that rolls back notifies nobody. The job (:func:`notify_job`) decides who gets
+request that rolls back notifies nobody. The job (``notify_job``) decides who gets
 what and queues one mail per person, each under its own key: a retried job sends
 nothing twice.
 """
