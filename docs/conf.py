@@ -34,7 +34,8 @@ autodoc_default_options = {"show-inheritance": False}
 # public API and must be documented or hidden.
 nitpick_ignore_regex = [
     (r"py:.*", r"(pyramid|sqlalchemy|markupsafe|webtest|transaction|pluggy|datetime)\..*"),
-    (r"py:.*", r"(Request|Response|Session|Engine|Configurator|Markup|Mapped|TestApp|Localizer|Registry|Huey)"),
+    (r"py:.*", r"(Request|Response|Session|Engine|Configurator|Markup|Mapped|TestApp)"),
+    (r"py:.*", r"(Localizer|Registry|Huey)"),
     (r"py:.*", r"(dt\.date|dt\.datetime|dt\.timedelta|Path|Any|Callable|Iterable|Iterator)"),
     (
         r"py:.*",
