@@ -75,7 +75,10 @@ def _discarding(request: Request, entry: InboundMail) -> Confirmation:
     return Confirmation(
         title=_("Discard this mail?"),
         consequences=[
-            _("The mail is deleted from the quarantine; no ticket is opened for it."),
+            _(
+                "The mail leaves the quarantine and never becomes a ticket, not even when "
+                "it is fetched again."
+            ),
             _("This cannot be undone."),
         ],
         button=_("Discard"),
