@@ -30,7 +30,7 @@ from frontdesk.db.users import User
 from frontdesk.i18n import TranslationString, _
 from frontdesk.jobs import JobContext, enqueue
 from frontdesk.mail.messages import HtmlPart, Text
-from frontdesk.mail.outgoing import mail_domain, queue_mail
+from frontdesk.mail.outgoing import job_session, mail_domain, queue_mail
 from frontdesk.mail.threading import make_message_id, subject_tag, ticket_thread_id
 from frontdesk.plugin_platform import events
 from frontdesk.settings import get_flag
@@ -278,7 +278,11 @@ def _mails(
 
 def notify_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     """The ``mail.notify`` job: queue the mails one ticket event calls for."""
-    db, settings = ctx.db, ctx.settings
+    with job_session(ctx) as db, db.begin():
+        _notify(db, ctx.settings, payload)
+
+
+def _notify(db: Session, settings: Mapping[str, Any], payload: dict[str, Any]) -> None:
     ticket = db.get(Ticket, payload["ticket_id"])
     if ticket is None:
         return

@@ -160,7 +160,9 @@ def locale_for(db: Session, settings: Mapping[str, Any], chosen: str | None) -> 
     return default_locale(shim) or SOURCE_LOCALE  # type: ignore[arg-type]
 
 
-def _session(ctx: JobContext) -> Session:
+def job_session(ctx: JobContext) -> Session:
+    """A session of the job's own that writes (on SQLite it takes the write lock when it
+    begins, so it never fails to upgrade a read lock while a worker thread writes)."""
     return Session(bind=writing(ctx.engine), expire_on_commit=False)
 
 
@@ -168,7 +170,7 @@ def send_job(ctx: JobContext, payload: dict[str, Any]) -> None:
     """The ``mail.send`` job: send the mail queued under ``payload["key"]`` once."""
     key = str(payload["key"])
     settings = ctx.settings
-    with _session(ctx) as db, db.begin():
+    with job_session(ctx) as db, db.begin():
         row = db.scalars(
             select(OutgoingMail).where(OutgoingMail.key == key).with_for_update()
         ).one_or_none()
@@ -215,7 +217,7 @@ def send_job(ctx: JobContext, payload: dict[str, Any]) -> None:
 
 
 def _finish(ctx: JobContext, key: str, status: str, error: str | None) -> None:
-    with _session(ctx) as db, db.begin():
+    with job_session(ctx) as db, db.begin():
         row = db.scalars(select(OutgoingMail).where(OutgoingMail.key == key)).one()
         row.status = status
         row.last_error = error[:2000] if error else row.last_error

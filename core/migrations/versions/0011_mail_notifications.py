@@ -1,7 +1,7 @@
 """outgoing mail log and notification choices
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-20
 
 ``outgoing_mails``: one row per mail sent, unique per idempotency key, with its status
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
