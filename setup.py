@@ -41,6 +41,8 @@ setup(
         # Background jobs: huey's SQLite queue by default, Redis to scale out.
         "huey>=2.5",
         "markdown-it-py>=3",
+        # Trims quoted history and signatures from replies received by mail.
+        "mail-parser-reply>=1.36",
         "markupsafe>=2.1",
         "nh3>=0.2.14",
         "packaging>=23",

@@ -198,8 +198,11 @@ def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> Markup | No
 
 @hookimpl
 def frontdesk_jobs() -> list[Job]:
-    """Sending mail and turning ticket events into notifications."""
-    return mail_jobs()
+    """Sending mail, turning ticket events into notifications, fetching department
+    mailboxes and processing piped mail."""
+    from frontdesk.mail import fetch
+
+    return [*mail_jobs(), *fetch.jobs()]
 
 
 @hookimpl

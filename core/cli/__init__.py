@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from frontdesk.cli import access, license, plugins, setup, users, worker
+from frontdesk.cli import access, license, mail, plugins, setup, users, worker
 from frontdesk.cli.base import EXIT_USAGE, CLIError, Parser
 
-COMMAND_MODULES = (setup, plugins, users, license, access, worker)
+COMMAND_MODULES = (setup, plugins, users, license, access, worker, mail)
 
 
 def build_parser() -> Parser:

@@ -9,6 +9,7 @@ from frontdesk.db import (  # noqa: F401  (register the models)
     audit,
     auth,
     jobs,
+    mail,
     outgoing,
     revisions,
     selfservice,

@@ -20,6 +20,9 @@ class P(enum.StrEnum):
     PermissionsManage = "management:permissions:manage"
     SettingsManage = "management:settings:manage"
     AuditView = "management:audit:view"
+    MailboxesManage = "management:mailboxes:manage"
+    MailManage = "management:mail:manage"
+    JobsManage = "management:jobs:manage"
 
 
 DECLARED = [
@@ -59,4 +62,24 @@ DECLARED = [
         administrative=True,
     ),
     Permission(name=P.AuditView, title=_("Read the audit log"), default_roles=ADMINS),
+    # Per department: an agent granted it in Sales manages Sales' mailbox and no other.
+    Permission(
+        name=P.MailboxesManage,
+        title=_("Set up a department's incoming mailbox"),
+        default_roles=ADMINS,
+        per_department=True,
+        administrative=True,
+    ),
+    Permission(
+        name=P.MailManage,
+        title=_("Read the outgoing mail log and handle quarantined mail"),
+        default_roles=ADMINS,
+        administrative=True,
+    ),
+    Permission(
+        name=P.JobsManage,
+        title=_("Retry or discard failed background jobs"),
+        default_roles=ADMINS,
+        administrative=True,
+    ),
 ]

@@ -1,5 +1,5 @@
 """Administration: departments, agents, customers, permissions, plugins, license,
-settings and the audit log."""
+settings, mailboxes, outgoing mail, quarantine, failed jobs and the audit log."""
 
 from pyramid.config import Configurator
 
@@ -37,6 +37,15 @@ ROUTES = {
     "management.admin.license_remove": "/license/remove",
     "management.admin.settings": "/settings",
     "management.admin.audit": "/audit",
+    "management.admin.mailboxes": "/mail/mailboxes",
+    "management.admin.mailbox": "/mail/mailboxes/{id:\\d+}",
+    "management.admin.mailbox_state": "/mail/mailboxes/{id:\\d+}/state",
+    "management.admin.mailbox_test": "/mail/mailboxes/{id:\\d+}/test",
+    "management.admin.mail_log": "/mail/outgoing",
+    "management.admin.quarantine": "/mail/quarantine",
+    "management.admin.quarantined": "/mail/quarantine/{id:\\d+}",
+    "management.admin.jobs": "/jobs",
+    "management.admin.job": "/jobs/{id:\\d+}",
 }
 
 
@@ -59,6 +68,9 @@ def includeme(config: Configurator) -> None:
         ("agent_grants_reset", "agent_grants", "grants-form", P.PermissionsManage),
         ("plugin_switch", "plugins", "plugin-{name}", "core:plugins:manage"),
         ("license_remove", "license", "", "core:license:manage"),
+        ("mailbox_state", "mailbox", "state-form", P.MailboxesManage),
+        ("mailbox_test", "mailbox", "test-form", P.MailboxesManage),
+        ("job", "jobs", "job-{id}", P.JobsManage),
     ):
         config.add_view(
             redirect_to_form(f"management.admin.{page}", anchor),

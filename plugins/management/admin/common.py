@@ -92,8 +92,36 @@ SECTIONS = (
         permission=P.SettingsManage,
         summary=_(
             "Portal welcome text, self-registration, re-authentication, upload limits, "
-            "languages and time zones."
+            "languages and time zones, notification defaults and incoming mail rules."
         ),
+    ),
+    Section(
+        key="mailboxes",
+        label=_("Mailboxes"),
+        route="management.admin.mailboxes",
+        permission=P.MailboxesManage,
+        summary=_("Each department's incoming mailbox: IMAP server, folder, login; test it."),
+    ),
+    Section(
+        key="mail",
+        label=_("Outgoing mail"),
+        route="management.admin.mail_log",
+        permission=P.MailManage,
+        summary=_("Mail sent, failed with the reason, or waiting to be retried; send a test mail."),
+    ),
+    Section(
+        key="quarantine",
+        label=_("Quarantine"),
+        route="management.admin.quarantine",
+        permission=P.MailManage,
+        summary=_("Incoming mail that could not be processed: why, retry or discard."),
+    ),
+    Section(
+        key="jobs",
+        label=_("Failed jobs"),
+        route="management.admin.jobs",
+        permission=P.JobsManage,
+        summary=_("Background jobs that kept failing: the error, retry or discard."),
     ),
     Section(
         key="audit",

@@ -30,6 +30,7 @@ from frontdesk.identity.accounts import (
 )
 from frontdesk.identity.audit import record
 from frontdesk.identity.throttle import unlock
+from frontdesk.mail import mailboxes
 from frontdesk.plugin_platform.permissions import (
     EffectivePermissions,
     Permission,
@@ -702,3 +703,130 @@ def change_setting(db: Session, actor: User, key: str, value: str | None, detail
 def audit(db: Session, actor: User, action: str, target: str, details: str = "") -> Any:
     """Record a change made through a core service (plugins, license, passwords)."""
     return record(db, actor=actor, action=action, target=target, details=details)
+
+
+# --- mailboxes -----------------------------------------------------------------------------
+
+#: How frontdesk talks to an IMAP server: TLS from the start, STARTTLS, or in the clear.
+IMAP_SECURITY = ("tls", "starttls", "none")
+#: The usual port for each kind of security.
+IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
+HOST_MAX = 255
+FOLDER_MAX = 200
+#: The mailbox fields an administrator edits (the password is handled on its own).
+MAILBOX_FIELDS = (
+    "address",
+    "imap_host",
+    "imap_port",
+    "imap_security",
+    "imap_folder",
+    "imap_username",
+)
+
+
+def check_mailbox(form: Mapping[str, str], *, has_password: bool) -> dict[str, Any]:
+    """The mailbox values of ``form``, cleaned, or :class:`ValidationError` per field.
+
+    A blank password is allowed only when one is stored (``has_password``): it keeps it."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    address = form.get("address", "").strip()
+    if not address:
+        errors["address"] = _("Enter the mailbox's e-mail address.")
+    elif len(address) > EMAIL_MAX or not EMAIL_RE.match(address):
+        errors["address"] = _("Enter an e-mail address such as support@example.com.")
+    values["address"] = address
+    host = form.get("imap_host", "").strip()
+    if not host:
+        errors["imap_host"] = _("Enter the IMAP server's name, such as imap.example.com.")
+    elif len(host) > HOST_MAX or any(c.isspace() or c in "/@:" for c in host):
+        errors["imap_host"] = _("Enter a server name only, such as imap.example.com.")
+    values["imap_host"] = host
+    security = form.get("imap_security", "")
+    if security not in IMAP_SECURITY:
+        errors["imap_security"] = _("Choose one of the answers in the list.")
+        security = IMAP_SECURITY[0]
+    values["imap_security"] = security
+    port = form.get("imap_port", "").strip()
+    try:
+        values["imap_port"] = int(port) if port else IMAP_PORTS[security]
+    except ValueError:
+        values["imap_port"] = port
+        errors["imap_port"] = _("Enter a port number, such as 993.")
+    else:
+        if not 1 <= values["imap_port"] <= 65535:
+            errors["imap_port"] = _("Enter a port number from 1 to 65535.")
+    folder = form.get("imap_folder", "").strip() or "INBOX"
+    if len(folder) > FOLDER_MAX:
+        errors["imap_folder"] = at_most(FOLDER_MAX)
+    values["imap_folder"] = folder
+    username = form.get("imap_username", "").strip()
+    if not username:
+        errors["imap_username"] = _("Enter the login name for the IMAP server.")
+    elif len(username) > EMAIL_MAX:
+        errors["imap_username"] = at_most(EMAIL_MAX)
+    values["imap_username"] = username
+    if not form.get("imap_password") and not has_password:
+        errors["imap_password"] = _("Enter the password for the IMAP server.")
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def save_mailbox(
+    db: Session,
+    settings: Mapping[str, Any],
+    actor: User,
+    department: Department,
+    form: Mapping[str, str],
+) -> list[str]:
+    """Create or change ``department``'s mailbox from ``form``; the changes made (empty:
+    nothing changed). A blank password keeps the stored one; the audit entry names the
+    fields changed, never the password."""
+    existing = mailboxes.mailbox_for_department(db, department.id)
+    values = check_mailbox(form, has_password=bool(existing and existing.imap_password))
+    password = form.get("imap_password") or None
+    if existing is None:
+        changes = [f"{values['address']} on {values['imap_host']}:{values['imap_port']}"]
+    else:
+        changes = [
+            f"{name} {getattr(existing, name)!r} → {values[name]!r}"
+            for name in MAILBOX_FIELDS
+            if getattr(existing, name) != values[name]
+        ]
+        if password is not None:
+            changes.append("password changed")
+    if not changes:
+        return []
+    mailboxes.save_mailbox(
+        db,
+        settings,
+        department_id=department.id,
+        imap_password=password,
+        active=existing.active if existing is not None else True,
+        **values,
+    )
+    record(
+        db,
+        actor=actor,
+        action="mailbox.create" if existing is None else "mailbox.update",
+        target=f"mailbox of department {department.name}",
+        details="; ".join(changes),
+    )
+    return changes
+
+
+def set_mailbox_active(db: Session, actor: User, department: Department, active: bool) -> bool:
+    """Fetch ``department``'s mail again (or no longer); whether anything changed."""
+    mailbox = mailboxes.mailbox_for_department(db, department.id)
+    if mailbox is None or mailbox.active == active:
+        return False
+    mailbox.active = active
+    record(
+        db,
+        actor=actor,
+        action="mailbox.reactivate" if active else "mailbox.deactivate",
+        target=f"mailbox of department {department.name}",
+        details=mailbox.address,
+    )
+    return True

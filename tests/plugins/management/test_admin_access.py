@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from webtest import TestApp
 
+from frontdesk.plugins.management.admin.common import SECTIONS
 from tests.plugins.management.test_admin_fixtures import (  # noqa: F401  (fixtures)
     ADMIN,
     BUILTIN,
@@ -35,6 +36,11 @@ PAGES = [
     "/license",
     "/settings",
     "/audit",
+    "/mail/mailboxes",
+    "/mail/mailboxes/{sales}",
+    "/mail/outgoing",
+    "/mail/quarantine",
+    "/jobs",
 ]
 
 #: Every change (POST) with a form that would succeed for an administrator.
@@ -65,6 +71,22 @@ CHANGES = [
     ("/license", {"key": "not a key"}),
     ("/license/remove", {}),
     ("/settings", {"welcome": "Hi", "max_size": "10", "max_files": "5"}),
+    (
+        "/mail/mailboxes/{sales}",
+        {
+            "address": "sales@example.com",
+            "imap_host": "imap.example.com",
+            "imap_port": "993",
+            "imap_security": "tls",
+            "imap_folder": "INBOX",
+            "imap_username": "sales",
+            "imap_password": "imap-secret",
+        },
+    ),
+    ("/mail/mailboxes/{sales}/state", {"change": "deactivate", "confirmed": "1"}),
+    ("/mail/mailboxes/{sales}/test", {}),
+    ("/mail/outgoing", {"to": "someone@example.com"}),
+    ("/jobs/1", {"change": "retry"}),
 ]
 
 
@@ -91,7 +113,7 @@ def test_an_administrator_opens_every_page(app, desk, path):
         page = page.follow()
     assert page.status_int == 200, page.text[:500]
     nav = page.html.select_one("nav.admin-nav")
-    assert nav is not None and len(nav.select("a")) == 8
+    assert nav is not None and len(nav.select("a")) == len(SECTIONS)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -498,18 +498,18 @@ def test_two_forms_from_one_new_address_at_once_share_the_customer(
 ):
     """Another visitor's form with the same address creates the customer just after this
     one picked the username: this ticket goes to that customer, not to an error."""
-    from frontdesk.plugins.portal import people
+    from frontdesk.identity import contacts
 
-    pick = people._username_for
+    pick = contacts.username_for
 
     def pick_then_lose_the_race(db, email):
         username = pick(db, email)
-        monkeypatch.setattr(people, "_username_for", pick)  # a retry picks again
+        monkeypatch.setattr(contacts, "username_for", pick)  # a retry picks again
         with commit() as other:
-            people.requester_for_email(other, name="Robin", email=email)
+            contacts.requester_for_email(other, name="Robin", email=email)
         return username
 
-    monkeypatch.setattr(people, "_username_for", pick_then_lose_the_race)
+    monkeypatch.setattr(contacts, "username_for", pick_then_lose_the_race)
     form = fill(anon.get("/tickets/new"), name="Robin", email="robin@example.org")
     assert form.submit(status=303).location == "http://localhost/tickets/submitted"
     with commit() as db:

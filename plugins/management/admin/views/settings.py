@@ -1,4 +1,5 @@
-"""The Settings page: portal, management interface, attachments, languages and time zones.
+"""The Settings page: portal, management interface, attachments, languages and time zones,
+notification defaults and the rules for incoming mail.
 
 Every value is a run-time setting (:mod:`frontdesk.settings`): stored in the
 database, read by every process on its next request, the ini value as the fallback.
@@ -7,6 +8,7 @@ database, read by every process on its next request, the ini value as the fallba
 from __future__ import annotations
 
 import decimal
+from dataclasses import dataclass
 from typing import Any
 
 from pyramid.request import Request
@@ -26,6 +28,13 @@ from frontdesk.i18n import (
     offered_locales,
     time_zone_choices,
 )
+from frontdesk.mail.inbound import (
+    CREATE_ACCOUNTS,
+    DEFAULT_SENDER_LIMIT,
+    SENDER_LIMIT,
+    UNKNOWN_SENDERS,
+)
+from frontdesk.mail.notifications import KINDS
 from frontdesk.plugins.management.admin import services
 from frontdesk.plugins.management.admin.common import (
     NOTHING_CHANGED,
@@ -40,23 +49,64 @@ from frontdesk.plugins.management.permissions import P
 from frontdesk.tickets.attachments import upload_policy
 
 SETTINGS = "management.admin.settings"
-FLAGS = (
-    (
+#: Self-registration waits for the new customer to confirm their e-mail address.
+VERIFY_EMAIL = "portal.verify_email"
+#: What :data:`~frontdesk.mail.inbound.UNKNOWN_SENDERS` may be; the first is the default.
+UNKNOWN_SENDER_CHOICES = ("open", "refuse")
+MAX_SENDER_LIMIT = 10000
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An on/off setting of the form: its key, form field, label and fieldset."""
+
+    key: str
+    field: str
+    label: str
+    group: str
+    #: When neither the database nor the ini file says; None: :data:`frontdesk.settings.DEFAULTS`.
+    default: bool | None = None
+
+
+BASE_FLAGS = (
+    Flag(
         rs.PORTAL_REGISTRATION,
         "registration",
         _("Customers can create their own accounts on the portal"),
+        "portal",
     ),
-    (
+    Flag(
+        VERIFY_EMAIL,
+        "verify_email",
+        _("New accounts confirm their e-mail address before they can log in"),
+        "portal",
+    ),
+    Flag(
         rs.PORTAL_ANONYMOUS_TICKETS,
         "anonymous_tickets",
         _("Visitors who are not logged in can submit tickets with an email address"),
+        "portal",
     ),
-    (
+    Flag(
         rs.MANAGEMENT_REAUTH,
         "reauth",
         _("Staff logged into the portal log in again to open the management interface"),
+        "management",
+    ),
+    Flag(
+        CREATE_ACCOUNTS,
+        "create_accounts",
+        _("Senders without an account get a customer account with their first mail"),
+        "incoming",
+        True,
     ),
 )
+#: Whether each kind of notification is sent to users who have not chosen themselves.
+NOTIFICATION_FLAGS = tuple(
+    Flag(k.setting, f"notify_{k.key}", k.title, f"notify_{k.audience}", True)
+    for k in KINDS.values()
+)
+FLAGS = BASE_FLAGS + NOTIFICATION_FLAGS
 WELCOME = "portal.welcome"
 WELCOME_MAX = 1000
 MB = 1024 * 1024
@@ -77,7 +127,9 @@ def _offered(request: Request) -> list[str]:
 def _current(request: Request) -> dict[str, Any]:
     db, ini = request.dbsession, request.registry.settings
     policy = upload_policy(db, ini)
-    values: dict[str, Any] = {field: rs.get_flag(db, ini, key) for key, field, _label in FLAGS}
+    values: dict[str, Any] = {f.field: rs.get_flag(db, ini, f.key, f.default) for f in FLAGS}
+    values["unknown_senders"] = _unknown_senders(request)
+    values["sender_limit"] = str(rs.get_int(db, ini, SENDER_LIMIT, DEFAULT_SENDER_LIMIT))
     values["welcome"] = get_setting(db, WELCOME) or ""
     values["max_size"] = _mb(policy.max_size)
     values["max_files"] = str(policy.max_files)
@@ -86,6 +138,15 @@ def _current(request: Request) -> dict[str, Any]:
     values["offered_locales"] = _offered(request)
     values["default_time_zone"] = default_time_zone(request)
     return values
+
+
+def _unknown_senders(request: Request) -> str:
+    """The policy for mail from unknown addresses in force (``open`` unless set)."""
+    value = get_setting(request.dbsession, UNKNOWN_SENDERS)
+    if value is None:
+        value = request.registry.settings.get(rs.ini_name(UNKNOWN_SENDERS))
+    value = (value or "").strip()
+    return value if value in UNKNOWN_SENDER_CHOICES else UNKNOWN_SENDER_CHOICES[0]
 
 
 def _on(value: bool) -> str:
@@ -100,8 +161,16 @@ def _choices(request: Request, form: dict[str, Any]) -> dict[str, Any]:
     return {
         "languages": [(code, language_name(code)) for code in available_locales()],
         "time_zones": zones if kept in zones else [kept, *zones],
-        "flags": [{"key": k, "field": f, "label": label} for k, f, label in FLAGS],
+        "flags": {group: [f for f in FLAGS if f.group == group] for group in _groups()},
+        "unknown_sender_choices": [
+            ("open", _("open a ticket")),
+            ("refuse", _("are refused (the mail goes to the quarantine)")),
+        ],
     }
+
+
+def _groups() -> list[str]:
+    return list(dict.fromkeys(f.group for f in FLAGS))
 
 
 def _settings_page(request: Request, form: dict[str, Any], **values: Any) -> dict[str, Any]:
@@ -136,7 +205,9 @@ def settings_page(request: Request) -> Any:
     if request.method != "POST":
         return _settings_page(request, current)
     post = request.POST
-    form: dict[str, Any] = {field: post.get(field) == "1" for _key, field, _label in FLAGS}
+    form: dict[str, Any] = {f.field: post.get(f.field) == "1" for f in FLAGS}
+    form["unknown_senders"] = post.get("unknown_senders", current["unknown_senders"]).strip()
+    form["sender_limit"] = post.get("sender_limit", current["sender_limit"]).strip()
     form["welcome"] = post.get("welcome", "")
     form["max_size"] = post.get("max_size", "").strip()
     form["max_files"] = post.get("max_files", "").strip()
@@ -180,6 +251,18 @@ def settings_page(request: Request) -> Any:
                 "Enter a number from 1 to ${limit}.", mapping={"limit": MAX_FILES}
             )
     _check_languages(form, errors)
+    if form["unknown_senders"] not in UNKNOWN_SENDER_CHOICES:
+        errors["unknown_senders"] = _("Choose one of the answers in the list.")
+    sender_limit = int(current["sender_limit"])
+    try:
+        sender_limit = int(form["sender_limit"])
+    except ValueError:
+        errors["sender_limit"] = _("Enter a whole number, such as 5.")
+    else:
+        if not 0 <= sender_limit <= MAX_SENDER_LIMIT:
+            errors["sender_limit"] = _(
+                "Enter a number from 0 to ${limit}.", mapping={"limit": MAX_SENDER_LIMIT}
+            )
     if errors:
         refuse(request)
         return _settings_page(request, form, errors=errors)
@@ -191,9 +274,15 @@ def settings_page(request: Request) -> Any:
         services.change_setting(db, actor, key, value, details)
         changed.append(key)
 
-    for key, field, _label in FLAGS:
-        if form[field] != current[field]:
-            change(key, rs.flag_value(form[field]), f"{_on(current[field])} → {_on(form[field])}")
+    for f in FLAGS:
+        if form[f.field] != current[f.field]:
+            before, after = _on(current[f.field]), _on(form[f.field])
+            change(f.key, rs.flag_value(form[f.field]), f"{before} → {after}")
+    if form["unknown_senders"] != current["unknown_senders"]:
+        before, after = current["unknown_senders"], form["unknown_senders"]
+        change(UNKNOWN_SENDERS, after, f"{before} → {after}")
+    if sender_limit != int(current["sender_limit"]):
+        change(SENDER_LIMIT, str(sender_limit), f"{current['sender_limit']} → {sender_limit}")
     if welcome != current["welcome"]:
         shown = welcome if len(welcome) <= 200 else welcome[:199] + "…"
         change(WELCOME, welcome or None, f"new text: {shown}" if welcome else "back to the default")

@@ -413,6 +413,15 @@ ACTIONS = {
     "plugin.disable": _("A plugin was disabled"),
     "license.install": _("A license was installed"),
     "license.remove": _("A license was removed"),
+    "mailbox.create": _("A department's mailbox was set up"),
+    "mailbox.update": _("A department's mailbox was changed"),
+    "mailbox.deactivate": _("A department's mailbox is no longer fetched"),
+    "mailbox.reactivate": _("A department's mailbox is fetched again"),
+    "mail.test": _("A test mail was sent"),
+    "mail.inbound_retry": _("A quarantined mail was processed again"),
+    "mail.inbound_discard": _("A quarantined mail was discarded"),
+    "job.retry": _("A failed job was queued again"),
+    "job.discard": _("A failed job was discarded"),
 }
 
 
