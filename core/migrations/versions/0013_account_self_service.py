@@ -1,7 +1,7 @@
 """account self-service: signatures, password reset tokens, e-mail confirmations
 
 Revision ID: 0013
-Revises: 0009 (re-chained after 0012 at merge)
+Revises: 0012
 Create Date: 2026-12-01
 
 Agents' signatures; "forgot password" tokens and e-mail confirmation links, each stored
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
