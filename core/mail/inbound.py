@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk import settings as runtime_settings
@@ -155,7 +155,8 @@ def process(
     """Process a stored, pending mail; its status and the ticket change commit together.
 
     Events (new ticket, reply) go to ``notify`` only when the mail was processed; a mail
-    that fails is quarantined with its reason and produces none.
+    that fails is quarantined with its reason and produces none. Database errors (a lock,
+    a lost connection) are raised instead: the job runs again, the mail stays pending.
     """
     produced: list[events.Event] = []
     try:
@@ -165,7 +166,9 @@ def process(
         status, reason, ticket = InboundStatus.QUARANTINED, "invalid", None
         detail = "; ".join(f"{k}: {translate_now(v)}" for k, v in exc.errors.items())
         produced.clear()
-    except Exception as exc:
+    except DBAPIError:
+        raise  # the database's trouble, not the mail's: the job runs again
+    except Exception as exc:  # kept in the quarantine with its reason, never lost
         log.exception("processing inbound mail %s failed", row.id)
         status, reason, ticket = InboundStatus.QUARANTINED, "error", None
         detail = f"{type(exc).__name__}: {exc}"
