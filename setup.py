@@ -75,6 +75,8 @@ setup(
             # Extracts the translatable strings (scripts/catalogs.py).
             "lingua>=4.15",
             "webtest>=3",
+            # A real SMTP server receiving what frontdesk sends (tests/mailservers.py).
+            "aiosmtpd>=1.4",
             # The docs build (tests/test_docs.py) and the plugin project template.
             "sphinx>=7.2",
             "myst-parser>=3",

@@ -48,6 +48,8 @@ def make_app(
     config.include("frontdesk.db")
     # Jobs: the queue, and request sessions that push what they enqueue after commit.
     config.include("frontdesk.jobs")
+    # Mail: check the outgoing settings, say where mail goes.
+    config.include("frontdesk.mail")
     # Identity: session cookies and CSRF, request.user, permission checks, login pages.
     config.include("frontdesk.identity")
     # Platform: request.interface, and the 404 gate for routes of plugins that are off.

@@ -7,6 +7,7 @@ from typing import Any
 from markupsafe import Markup
 from pyramid.request import Request
 from sqlalchemy import true
+from sqlalchemy.orm import Session
 
 from frontdesk.db.tickets import Ticket
 from frontdesk.db.users import User
@@ -14,8 +15,12 @@ from frontdesk.i18n import _
 from frontdesk.identity.access import AccessRule, TicketPermission, permissions_of
 from frontdesk.identity.authenticators import check_local_password
 from frontdesk.identity.login import ACCOUNT_PERMISSION
+from frontdesk.jobs import Job
 from frontdesk.licensing import License, LicenseRefusal
 from frontdesk.licensing import tokens as license_tokens
+from frontdesk.mail import jobs as mail_jobs
+from frontdesk.mail import notifications
+from frontdesk.plugin_platform import events
 from frontdesk.plugin_platform.interfaces import Interface
 from frontdesk.plugin_platform.navigation import Menu, MenuItem
 from frontdesk.plugin_platform.permissions import Permission, Role
@@ -192,8 +197,17 @@ def frontdesk_ui_slot(request: Request, slot: Slot, context: Any) -> Markup | No
 
 
 @hookimpl
-def frontdesk_jobs() -> list[Any]:
-    """Core's jobs: fetching department mailboxes and processing piped mail."""
+def frontdesk_jobs() -> list[Job]:
+    """Sending mail, turning ticket events into notifications, fetching department
+    mailboxes and processing piped mail."""
     from frontdesk.mail import fetch
 
-    return fetch.jobs()
+    return [*mail_jobs(), *fetch.jobs()]
+
+
+@hookimpl
+def frontdesk_before_commit_event(
+    event: events.Event, dbsession: Session, request: Request | None
+) -> None:
+    """Ticket events enqueue their notifications in the transaction that made them."""
+    notifications.record(dbsession, event)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -52,6 +53,12 @@ TEST_SETTINGS: dict[str, Any] = {
     "retry.attempts": "3",
     # Jobs run in the caller's thread right after its transaction commits.
     "frontdesk.jobs.backend": "immediate",
+    # Mail is written as .eml files to a folder of this test run, never sent; a test that
+    # reads mail points the SMTP settings at its own server (tests/mailservers.py).
+    "frontdesk.mail.transport": "files",
+    "frontdesk.mail.files_dir": str(
+        Path(tempfile.gettempdir()) / f"frontdesk-test-mail-{os.getpid()}"
+    ),
 }
 
 

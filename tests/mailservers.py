@@ -1,13 +1,26 @@
-"""Real mail servers for tests.
+"""Real mail servers for tests: an SMTP sink (aiosmtpd) started by a fixture.
+
+Use it from any test module::
+
+    from tests.mailservers import smtp_server  # noqa: F401  (the fixture)
+
+    def test_sends(smtp_server):
+        ...  # point frontdesk.mail.smtp_host/port at smtp_server.host/port
+        [message] = smtp_server.wait_for(1)
+
+``smtp_server.messages`` holds every mail received so far, parsed as
+``email.message.EmailMessage`` (with ``.envelope_from``/``.envelope_to`` attributes set
+on each); ``wait_for(count, timeout)`` waits until at least ``count`` arrived.
 
 ``imap_server``: Debian's dovecot (``apt-get install dovecot-imapd``; scripts/test.sh
 installs it) in a temporary folder on a free port, with a static password database: any
-user logs in with :attr:`ImapServer.password`. Skipped when dovecot is missing, unless
-``FRONTDESK_REQUIRE_IMAP=1`` (CI), which fails instead.
+user logs in with :attr:`ImapServer.password`; ``.append(raw)`` delivers a mail. Skipped
+when dovecot is missing, unless ``FRONTDESK_REQUIRE_IMAP=1`` (CI), which fails instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import imaplib
 import os
 import pwd
@@ -16,14 +29,108 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
-from tests.servers import free_port
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SMTPSink:
+    """An aiosmtpd server on a free port that keeps what it receives.
+
+    ``refuse`` (an SMTP reply such as ``"451 4.3.0 try later"``) makes it refuse every
+    message until set back to ``None``; ``raw`` keeps the raw bytes. ``stall`` (a count)
+    makes that many transactions hang after the message's data arrived, before the
+    server answers (``stalled`` is set then), as a slow server does: a client killed
+    meanwhile has sent a mail that was never accepted.
+    """
+
+    def __init__(self) -> None:
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
+        self.refuse: str | None = None
+        self.stall = 0
+        self.stalled = threading.Event()
+        self._arrived = threading.Condition()
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return self.refuse
+        if self.stall > 0:
+            self.stall -= 1
+            self.stalled.set()
+            await asyncio.sleep(60)
+            return "451 4.3.0 stalled"
+        raw = bytes(envelope.original_content or envelope.content)
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message.envelope_from = envelope.mail_from  # type: ignore[attr-defined]
+        message.envelope_to = list(envelope.rcpt_tos)  # type: ignore[attr-defined]
+        with self._arrived:
+            self.raw.append(raw)
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def clear(self) -> None:
+        with self._arrived:
+            self.messages.clear()
+            self.raw.clear()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages once at least ``count`` arrived; fails the test after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"expected {count} mail(s) at the SMTP server, got {len(self.messages)}"
+                    )
+                self._arrived.wait(left)
+            return list(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages whose envelope names ``address``."""
+        wanted = address.lower()
+        return [m for m in self.messages if wanted in (a.lower() for a in m.envelope_to)]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPSink]:
+    """A running SMTP sink (aiosmtpd) on 127.0.0.1 and a free port."""
+    sink = SMTPSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
+# IMAP: dovecot -------------------------------------------------------------------------
 
 REQUIRE_IMAP_VAR = "FRONTDESK_REQUIRE_IMAP"
 DOVECOT_CONF = """\

@@ -26,6 +26,7 @@ from frontdesk.identity.passwords import generate_password, verify_password
 from frontdesk.identity.sessions import SECRET, InsecureSecret, secret_file_path, write_secret_file
 from frontdesk.licensing.keys import KeyConfigError, listed_key_paths
 from frontdesk.licensing.tokens import write_keypair
+from frontdesk.mail.transport import TransportError, transport_for
 from frontdesk.migrations import runner as migrate
 from frontdesk.plugin_platform.permissions import Role
 from frontdesk.plugin_platform.pluginmanager import PluginLoadError, as_bool
@@ -141,10 +142,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     loader.setup_logging()
     try:
         app = loader.get_wsgi_app()
-    except (InsecureSecret, HostConfigError, PluginLoadError, KeyConfigError) as exc:
+    except (
+        InsecureSecret,
+        HostConfigError,
+        PluginLoadError,
+        KeyConfigError,
+        TransportError,
+    ) as exc:
         raise CLIError(str(exc)) from exc
     server = loader.get_wsgi_server()
     worker = _in_process_worker(settings, app)
+    # Development writes mail as files: say so, so nobody waits for a mail that never leaves.
+    print(f"Mail: {transport_for(settings).describe()}", flush=True)
     print(f"Serving frontdesk on {server_url(loader)}  (Ctrl+C to stop)", flush=True)
     try:
         server(app)

@@ -10,6 +10,7 @@ from frontdesk.db import (  # noqa: F401  (register the models)
     auth,
     jobs,
     mail,
+    outgoing,
     revisions,
     state,
     tickets,

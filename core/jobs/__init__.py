@@ -208,6 +208,8 @@ def _after_commit_push(db: Session, entry_id: int, delay: float) -> None:
 
 
 def _pushed_after_commit(db: Session) -> None:
+    if db.in_nested_transaction():
+        return  # a SAVEPOINT released (SQLAlchemy 2.1 fires after_commit for it too)
     pending = db.info.pop(_PENDING, None)
     if not pending:
         return
