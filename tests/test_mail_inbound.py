@@ -369,3 +369,43 @@ def test_parsing_helpers():
     parsed = parse(mail(headers={"References": "<a@x> <b@y>", "In-Reply-To": "<c@z>"}))
     assert parsed.parents == ["<c@z>", "<b@y>", "<a@x>"]
     assert parsed.sender == "casey@example.com" and parsed.sender_name == "Casey Customer"
+
+
+def test_mail_notifies_like_the_portal_but_automatic_mail_never_does(desk, engine):
+    from frontdesk.db.outgoing import OutgoingMail
+
+    app, support = desk
+    deliver(app, engine, mail(headers={"Auto-Submitted": "auto-replied"}), support)
+    deliver(app, engine, mail(sender="MAILER-DAEMON@mx.example.com"), support)
+    with db_session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(OutgoingMail)) == 0
+    deliver(app, engine, mail(), support)
+    with db_session(engine) as db:
+        recipients = set(db.scalars(select(OutgoingMail.to_address)))
+    assert {"casey@example.com", "alex@example.com"} <= recipients
+    assert "sam@example.com" not in recipients
+
+
+def test_a_database_error_is_left_to_the_job_to_retry(desk, engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from frontdesk.db.jobs import OutboxEntry
+
+    app, support = desk
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE ticket_counter", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(inbound, "create_ticket", locked)
+    with db_session(engine) as db:
+        row, _new = inbound.store(db, mail(), department_id=support.id)
+        enqueue(db, "mail.receive", {"inbound_id": row.id}, key="t:locked")
+    run_jobs(app, include_delayed=False)  # the first attempt fails: not quarantined
+    with db_session(engine) as db:
+        assert db.scalar(select(InboundMail.status)) == "pending"
+        assert db.scalar(select(OutboxEntry.attempts)) == 1
+    monkeypatch.undo()
+    run_jobs(app)  # the retry, after the database recovered
+    assert len(tickets(engine)) == 1
+    with db_session(engine) as db:
+        assert db.scalar(select(InboundMail.status)) == "ticket"
