@@ -409,3 +409,33 @@ def test_a_database_error_is_left_to_the_job_to_retry(desk, engine, monkeypatch)
     assert len(tickets(engine)) == 1
     with db_session(engine) as db:
         assert db.scalar(select(InboundMail.status)) == "ticket"
+
+
+def test_without_accounts_a_new_sender_is_a_contact_who_can_still_write(desk, engine):
+    app, support = desk
+    with db_session(engine) as db:
+        from frontdesk.db.state import set_setting
+
+        set_setting(db, inbound.CREATE_ACCOUNTS, "false")
+    assert deliver(app, engine, mail(sender="kim@example.org"), support).status == "ticket"
+    [ticket] = tickets(engine)
+    assert not ticket.requester.active and ticket.requester.password_hash is None
+    raw = mail(sender="kim@example.org", subject=f"Re: [#{ticket.number}]", body="More.")
+    assert deliver(app, engine, raw, support).status == "reply"
+    assert deliver(app, engine, mail(sender="kim@example.org", subject="New"), support).status == (
+        "ticket"
+    )
+    assert len(tickets(engine)) == 2
+
+
+def test_a_blocked_customer_cannot_write_by_mail(desk, engine):
+    app, support = desk
+    deliver(app, engine, mail(), support)
+    [ticket] = tickets(engine)
+    with db_session(engine) as db:
+        db.get(User, ticket.requester_id).active = False
+    raw = mail(subject=f"Re: [#{ticket.number}]", body="Let me in.")
+    row = deliver(app, engine, raw, support)
+    assert (row.status, row.reason) == ("quarantined", "blocked_sender")
+    assert inbound.reason_text(row) == "The sender's account is blocked."
+    assert len(tickets(engine)[0].messages) == 1
