@@ -318,7 +318,7 @@ def _requester(
         return contact
     if accounts:  # only blocked accounts use this address
         raise _Refused("blocked_sender")
-    if str(runtime_settings._raw(db, settings, UNKNOWN_SENDERS) or "open").strip() == "refuse":
+    if runtime_settings.get_choice(db, settings, UNKNOWN_SENDERS, ("open", "refuse")) == "refuse":
         raise _Refused("unknown_sender")
     user = requester_for_email(db, name=mail.sender_name or mail.sender, email=mail.sender)
     if not runtime_settings.get_flag(db, settings, CREATE_ACCOUNTS, default=True):
