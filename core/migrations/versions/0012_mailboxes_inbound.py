@@ -1,7 +1,7 @@
 """department mailboxes, inbound mail log and quarantine
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-20
 
 Each department may have one mailbox (its address, and the IMAP mailbox its mail is
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
