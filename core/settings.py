@@ -86,6 +86,18 @@ def get_int(
         return fallback
 
 
+def get_choice(
+    db: Session,
+    registry_settings: Mapping[str, Any],
+    key: str,
+    choices: tuple[str, ...],
+) -> str:
+    """The setting ``key`` when it is one of ``choices`` (looked up like
+    :func:`get_flag`), else the first choice, the default."""
+    value = str(_raw(db, registry_settings, key) or "").strip().lower()
+    return value if value in choices else choices[0]
+
+
 def flag_value(value: bool) -> str:
     """How a flag is stored in the settings table."""
     return "true" if value else "false"

@@ -14,8 +14,8 @@ on each); ``wait_for(count, timeout)`` waits until at least ``count`` arrived.
 
 ``imap_server``: Debian's dovecot (``apt-get install dovecot-imapd``; scripts/test.sh
 installs it) in a temporary folder on a free port, with a static password database: any
-user logs in with :attr:`ImapServer.password`. Skipped when dovecot is missing, unless
-``FRONTDESK_REQUIRE_IMAP=1`` (CI), which fails instead.
+user logs in with :attr:`ImapServer.password`; ``.append(raw)`` delivers a mail. Skipped
+when dovecot is missing, unless ``FRONTDESK_REQUIRE_IMAP=1`` (CI), which fails instead.
 """
 
 from __future__ import annotations

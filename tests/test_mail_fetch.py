@@ -83,6 +83,18 @@ def test_fetched_mail_becomes_tickets_and_leaves_the_mailbox(desk, engine):
     assert server.count() == 0
 
 
+def test_a_mail_that_cannot_be_processed_is_quarantined_then_deleted(desk, engine):
+    app, server = desk
+    server.append(b"Subject: no sender at all\r\n\r\n\xff\xfe broken bytes\r\n")
+    fetch_now(app)
+    with db_session(engine) as db:
+        row = db.scalar(select(InboundMail))
+        assert (row.status, row.reason) == ("quarantined", "no_sender")
+        assert b"broken bytes" in row.raw  # kept for the administrators
+    assert count(engine, Ticket) == 0
+    assert server.count() == 0
+
+
 def test_the_same_mail_delivered_twice_is_processed_once(desk, engine):
     app, server = desk
     raw = mail()

@@ -369,3 +369,73 @@ def test_parsing_helpers():
     parsed = parse(mail(headers={"References": "<a@x> <b@y>", "In-Reply-To": "<c@z>"}))
     assert parsed.parents == ["<c@z>", "<b@y>", "<a@x>"]
     assert parsed.sender == "casey@example.com" and parsed.sender_name == "Casey Customer"
+
+
+def test_mail_notifies_like_the_portal_but_automatic_mail_never_does(desk, engine):
+    from frontdesk.db.outgoing import OutgoingMail
+
+    app, support = desk
+    deliver(app, engine, mail(headers={"Auto-Submitted": "auto-replied"}), support)
+    deliver(app, engine, mail(sender="MAILER-DAEMON@mx.example.com"), support)
+    with db_session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(OutgoingMail)) == 0
+    deliver(app, engine, mail(), support)
+    with db_session(engine) as db:
+        recipients = set(db.scalars(select(OutgoingMail.to_address)))
+    assert {"casey@example.com", "alex@example.com"} <= recipients
+    assert "sam@example.com" not in recipients
+
+
+def test_a_database_error_is_left_to_the_job_to_retry(desk, engine, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from frontdesk.db.jobs import OutboxEntry
+
+    app, support = desk
+
+    def locked(*args, **kwargs):
+        raise OperationalError("UPDATE ticket_counter", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(inbound, "create_ticket", locked)
+    with db_session(engine) as db:
+        row, _new = inbound.store(db, mail(), department_id=support.id)
+        enqueue(db, "mail.receive", {"inbound_id": row.id}, key="t:locked")
+    run_jobs(app, include_delayed=False)  # the first attempt fails: not quarantined
+    with db_session(engine) as db:
+        assert db.scalar(select(InboundMail.status)) == "pending"
+        assert db.scalar(select(OutboxEntry.attempts)) == 1
+    monkeypatch.undo()
+    run_jobs(app)  # the retry, after the database recovered
+    assert len(tickets(engine)) == 1
+    with db_session(engine) as db:
+        assert db.scalar(select(InboundMail.status)) == "ticket"
+
+
+def test_without_accounts_a_new_sender_is_a_contact_who_can_still_write(desk, engine):
+    app, support = desk
+    with db_session(engine) as db:
+        from frontdesk.db.state import set_setting
+
+        set_setting(db, inbound.CREATE_ACCOUNTS, "false")
+    assert deliver(app, engine, mail(sender="kim@example.org"), support).status == "ticket"
+    [ticket] = tickets(engine)
+    assert not ticket.requester.active and ticket.requester.password_hash is None
+    raw = mail(sender="kim@example.org", subject=f"Re: [#{ticket.number}]", body="More.")
+    assert deliver(app, engine, raw, support).status == "reply"
+    assert deliver(app, engine, mail(sender="kim@example.org", subject="New"), support).status == (
+        "ticket"
+    )
+    assert len(tickets(engine)) == 2
+
+
+def test_a_blocked_customer_cannot_write_by_mail(desk, engine):
+    app, support = desk
+    deliver(app, engine, mail(), support)
+    [ticket] = tickets(engine)
+    with db_session(engine) as db:
+        db.get(User, ticket.requester_id).active = False
+    raw = mail(subject=f"Re: [#{ticket.number}]", body="Let me in.")
+    row = deliver(app, engine, raw, support)
+    assert (row.status, row.reason) == ("quarantined", "blocked_sender")
+    assert inbound.reason_text(row) == "The sender's account is blocked."
+    assert len(tickets(engine)[0].messages) == 1

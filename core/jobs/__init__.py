@@ -78,6 +78,10 @@ class Job:
     :param retry_delay: seconds before the first retry; each next one waits twice as long.
     :param periodic: a crontab (``"*/5 * * * *"``: minute, hour, day, month, weekday) to
         run the job on a schedule, with the payload ``{}``.
+    :param writes: ``ctx.db`` takes the database's write lock when the job starts (on
+        SQLite: ``BEGIN IMMEDIATE``, so a job that reads and then writes never fails on a
+        lock another writer took meanwhile). Set it to ``False`` only for a job that talks
+        to other servers for long and writes through short sessions of its own.
     """
 
     name: str
@@ -85,6 +89,7 @@ class Job:
     retries: int = 5
     retry_delay: float = 30
     periodic: str | None = None
+    writes: bool = True
 
     def __post_init__(self) -> None:
         if not self.name or any(c.isspace() for c in self.name):
@@ -432,7 +437,7 @@ class JobQueue:
     def _run(
         self, job: Job, entry_id: int, payload: dict[str, Any], key: str | None, attempt: int
     ) -> None:
-        with self.session(writes=False) as db:
+        with self.session(writes=job.writes) as db:
             ctx = JobContext(
                 db=db,
                 settings=self.settings,

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from frontdesk import settings as runtime_settings
@@ -83,6 +83,7 @@ REASONS: dict[str, TranslationString] = {
     "own_address": _("Sent from one of the help desk's own addresses (a mail loop)."),
     "rate_limit": _("Too many mails from this sender within an hour."),
     "unknown_sender": _("The sender has no account, and unknown senders may not open tickets."),
+    "blocked_sender": _("The sender's account is blocked."),
     "no_sender": _("The mail has no sender address."),
     "no_department": _("The department of this mailbox no longer exists or is inactive."),
     "invalid": _("The mail could not become a ticket."),
@@ -155,7 +156,8 @@ def process(
     """Process a stored, pending mail; its status and the ticket change commit together.
 
     Events (new ticket, reply) go to ``notify`` only when the mail was processed; a mail
-    that fails is quarantined with its reason and produces none.
+    that fails is quarantined with its reason and produces none. Database errors (a lock,
+    a lost connection) are raised instead: the job runs again, the mail stays pending.
     """
     produced: list[events.Event] = []
     try:
@@ -165,7 +167,9 @@ def process(
         status, reason, ticket = InboundStatus.QUARANTINED, "invalid", None
         detail = "; ".join(f"{k}: {translate_now(v)}" for k, v in exc.errors.items())
         produced.clear()
-    except Exception as exc:
+    except DBAPIError:
+        raise  # the database's trouble, not the mail's: the job runs again
+    except Exception as exc:  # kept in the quarantine with its reason, never lost
         log.exception("processing inbound mail %s failed", row.id)
         status, reason, ticket = InboundStatus.QUARANTINED, "error", None
         detail = f"{type(exc).__name__}: {exc}"
@@ -211,9 +215,10 @@ def _decide(
     department = db.get(Department, row.department_id) if row.department_id else None
     if department is None or not department.active:
         return InboundStatus.QUARANTINED, "no_department", "", None
-    requester = _requester(db, settings, mail, accounts)
-    if requester is None:
-        return InboundStatus.QUARANTINED, "unknown_sender", mail.sender, None
+    try:
+        requester = _requester(db, settings, mail, accounts)
+    except _Refused as refused:
+        return InboundStatus.QUARANTINED, refused.reason, mail.sender, None
     ticket = _without_refused_files(
         lambda files, text: create_ticket(
             db,
@@ -276,7 +281,7 @@ def _authorised(ticket: Ticket, accounts: list[User]) -> User | None:
     """The account of the sender that may write into ``ticket``: its requester, or an
     active agent of its department, or an active administrator; else ``None``."""
     for user in accounts:
-        if user.id == ticket.requester_id and user.active:
+        if user.id == ticket.requester_id and (user.active or _is_contact(user)):
             return user
     for user in accounts:
         if not user.active:
@@ -288,19 +293,33 @@ def _authorised(ticket: Ticket, accounts: list[User]) -> User | None:
     return None
 
 
+class _Refused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _is_contact(user: User) -> bool:
+    """A customer made from mail with ``mail.create_accounts`` off: inactive, and never
+    given a password (a blocked customer who had one stays refused)."""
+    return user.role == Role.CUSTOMER and not user.active and not user.password_hash
+
+
 def _requester(
     db: Session, settings: Mapping[str, Any], mail: ParsedMail, accounts: list[User]
-) -> User | None:
-    """Whom a new ticket from this sender belongs to; ``None`` when it may not open one."""
+) -> User:
+    """Whom a new ticket from this sender belongs to (:class:`_Refused` when nobody)."""
     known = [u for u in accounts if u.active]
     if (customer := next((u for u in known if u.role == Role.CUSTOMER), None)) is not None:
         return customer
     if known:
         return known[0]
+    if (contact := next((u for u in accounts if _is_contact(u)), None)) is not None:
+        return contact
     if accounts:  # only blocked accounts use this address
-        return None
-    if str(runtime_settings._raw(db, settings, UNKNOWN_SENDERS) or "open").strip() == "refuse":
-        return None
+        raise _Refused("blocked_sender")
+    if runtime_settings.get_choice(db, settings, UNKNOWN_SENDERS, ("open", "refuse")) == "refuse":
+        raise _Refused("unknown_sender")
     user = requester_for_email(db, name=mail.sender_name or mail.sender, email=mail.sender)
     if not runtime_settings.get_flag(db, settings, CREATE_ACCOUNTS, default=True):
         user.active = False
