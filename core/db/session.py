@@ -151,6 +151,10 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+#: ``session.info`` key of the transaction manager a :func:`tm_session` follows.
+TRANSACTION_MANAGER_KEY = "frontdesk_transaction_manager"
+
+
 def tm_session(
     factory: sessionmaker[Session],
     manager: transaction.TransactionManager,
@@ -161,6 +165,7 @@ def tm_session(
     instead of the factory's engine when given, e.g. :func:`writing`)."""
     dbsession = factory(bind=bind) if bind is not None else factory()
     zope.sqlalchemy.register(dbsession, transaction_manager=manager)
+    dbsession.info[TRANSACTION_MANAGER_KEY] = manager
     return dbsession
 
 

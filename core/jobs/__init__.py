@@ -39,7 +39,13 @@ from sqlalchemy.orm import Session
 
 from frontdesk.db.jobs import OutboxEntry
 from frontdesk.db.meta import utcnow
-from frontdesk.db.session import is_retryable_db_error, session_factory, tm_session, writing
+from frontdesk.db.session import (
+    TRANSACTION_MANAGER_KEY,
+    is_retryable_db_error,
+    session_factory,
+    tm_session,
+    writing,
+)
 from frontdesk.plugin_platform.events import Event, emit_in
 from frontdesk.plugin_platform.plugin_state import evaluate, load_snapshot
 from frontdesk.plugin_platform.pluginmanager import as_bool
@@ -61,6 +67,7 @@ TASK_NAME = "frontdesk.outbox"
 DB_ATTEMPTS = 3
 SESSION_KEY = "frontdesk_jobs"
 _PENDING = "frontdesk_jobs_pending"
+_HOOKED = "frontdesk_jobs_hooked"
 
 
 class JobError(Exception):
@@ -206,6 +213,17 @@ def enqueue(
 def _after_commit_push(db: Session, entry_id: int, delay: float) -> None:
     pending = db.info.setdefault(_PENDING, [])
     pending.append((entry_id, delay))
+    manager = db.info.get(TRANSACTION_MANAGER_KEY)
+    if manager is not None:
+        # A session following a transaction manager (every request's): push from the
+        # transaction's after-commit hook, which runs once the session has closed and
+        # given its connection back, so pushing never needs a second connection at once
+        # (with as many busy threads as pooled connections, that would exhaust the pool).
+        txn = manager.get()
+        if db.info.get(_HOOKED) is not txn:
+            db.info[_HOOKED] = txn
+            txn.addAfterCommitHook(_push_when_committed, args=(db,))
+        return
     if not db.info.get("frontdesk_jobs_listening"):
         db.info["frontdesk_jobs_listening"] = True
         event.listen(db, "after_commit", _pushed_after_commit)
@@ -223,6 +241,17 @@ def _pushed_after_commit(db: Session) -> None:
         log.debug("no job queue for this session: %d job(s) wait for the sweeper", len(pending))
         return
     queue.push_many(pending)
+
+
+def _push_when_committed(committed: bool, db: Session) -> None:
+    pending = db.info.pop(_PENDING, None)
+    db.info.pop(_HOOKED, None)
+    if committed and pending:
+        queue = queue_for(db)
+        if queue is None:
+            log.debug("no job queue for this session: %d job(s) wait for the sweeper", len(pending))
+            return
+        queue.push_many(pending)
 
 
 def _forget_after_rollback(db: Session) -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from frontdesk.app import make_app
+from frontdesk.db.jobs import OutboxEntry
 from frontdesk.db.tickets import Attachment, Ticket, TicketMessage
 from frontdesk.db.users import Department
 from frontdesk.identity.accounts import create_user
@@ -44,8 +45,15 @@ def desk(commit) -> int:
 
 
 @pytest.fixture
-def server(engine, desk) -> Any:
-    app = make_app(TEST_SETTINGS, plugins=["portal"], engine=engine)
+def server(engine, desk, tmp_path) -> Any:
+    # As in production: notifications wait in the job queue for a worker, they are not
+    # sent by the request's own thread (test apps' default "immediate" backend).
+    settings = {
+        **TEST_SETTINGS,
+        "frontdesk.jobs.backend": "sqlite",
+        "frontdesk.jobs.sqlite_path": str(tmp_path / "jobs.sqlite"),
+    }
+    app = make_app(settings, plugins=["portal"], engine=engine)
     with threaded_server(app, threads=WRITERS) as url:
         yield url
 
@@ -85,11 +93,16 @@ def test_concurrent_logins_and_ticket_submissions_all_succeed(server, desk, comm
         numbers = db.scalars(select(Ticket.number)).all()
         messages = db.scalar(select(func.count(TicketMessage.id)))
         files = {a.filename: a.data for a in db.scalars(select(Attachment))}
+        notifications = db.scalar(
+            select(func.count(OutboxEntry.id)).where(OutboxEntry.name == "mail.notify")
+        )
     assert sorted(subjects) == sorted(
         f"{customer(n)[0]} #{r}" for n in range(WRITERS) for r in range(TICKETS_EACH)
     )
     assert len(set(numbers)) == WRITERS * TICKETS_EACH
     assert messages == WRITERS * TICKETS_EACH
+    # Each ticket's notification is waiting for the worker, none lost.
+    assert notifications == WRITERS * TICKETS_EACH
     assert files == {
         f"{customer(n)[0]}-{r}.txt": attachment(customer(n)[0], r)
         for n in range(WRITERS)

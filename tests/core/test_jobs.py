@@ -292,12 +292,17 @@ def test_periodic_jobs_run_on_their_schedule_once_per_slot(queued_app: Any, engi
     queue = queue_for(queued_app)
     huey = queue.huey
     on_time = dt.datetime(2026, 12, 1, 10, 5)
-    fired = huey.read_periodic(on_time)
+
+    def jobber_tasks(moment: dt.datetime) -> list[Any]:
+        # Core's own periodic jobs (mail.fetch) are on the schedule too.
+        return [t for t in huey.read_periodic(moment) if t.name.startswith("periodic:jobber.")]
+
+    fired = jobber_tasks(on_time)
     assert [t.name for t in fired] == ["periodic:jobber.tick"]
-    assert huey.read_periodic(on_time.replace(minute=6)) == []
+    assert jobber_tasks(on_time.replace(minute=6)) == []
     # Two schedulers (two worker processes) fire the same minute: one row, one run.
     for _scheduler in range(2):
-        task = huey.read_periodic(on_time)[0]
+        task = jobber_tasks(on_time)[0]
         huey.execute(task)
     assert len(rows(engine)) == 1
     while huey.pending_count():
