@@ -96,7 +96,7 @@ def transport_for(settings: Mapping[str, Any]) -> Transport:
     kind = _setting(settings, "transport", "smtp").lower()
     if kind == "files":
         folder = _setting(settings, "files_dir") or str(Path("var") / "mail")
-        return FilesTransport(Path(folder))
+        return FilesTransport(Path(os.path.normpath(os.path.abspath(folder))))
     if kind != "smtp":
         raise TransportError(f"{PREFIX}transport must be smtp or files, not {kind!r}")
     security = _setting(settings, "smtp_security", "starttls").lower()
