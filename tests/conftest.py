@@ -163,11 +163,14 @@ def make_webapp(engine: Engine) -> Callable[..., Any]:
     def factory(plugins: tuple[Any, ...] | list[Any] = BUILTIN_PLUGINS, **settings: Any) -> Any:
         key = (id(engine), tuple(plugins), tuple(sorted(settings.items())))
         if key not in _APPS:
-            _APPS[key] = make_test_app(
+            app = make_test_app(
                 plugins=list(plugins), engine=engine, settings=settings, migrate_first=False
             )
-        app = _APPS[key]
+            _APPS[key] = (app, dict(app.extra_environ))
+        app, environ = _APPS[key]
+        # Shared between tests: no cookie and no header (a language...) a test set lives on.
         app.reset()
+        app.extra_environ = dict(environ)
         return app
 
     return factory
